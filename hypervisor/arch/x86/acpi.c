@@ -1,0 +1,68 @@
+/*
+ * acpi.c - the x86 side of ACPI: mapping firmware tables, reading and writing ACPI registers (GAS).
+ *
+ * The tables are parsed by common/acpi_*.c through acpi_map(); the parsed
+ * result lives in acpi_info for the rest of the boot (CPUs, IO-APICs,
+ * power-off, reset, HPET).
+ */
+#include <parva/acpi.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <asm/acpi.h>
+#include <asm/paging.h>
+#include <asm/processor.h>
+
+struct acpi_info acpi_info;
+
+const void *acpi_map(uint64_t paddr, size_t len)
+{
+    if ( !len || paddr + len < paddr )
+        return NULL;
+    return ioremap(paddr, len, PAGE_HV_RO);
+}
+
+/* Read or write an ACPI register of up to 32 bits in I/O or memory space. */
+static int gas_access(const struct acpi_gas *g, uint32_t *val, bool write)
+{
+    unsigned int width = g->bit_width ? g->bit_width : 8 << (g->access_size ? g->access_size - 1 : 0);
+
+    if ( !g->address )
+        return -ENODEV;
+    if ( g->space_id == ACPI_GAS_IO )
+    {
+        if ( g->address > 0xffff )
+            return -EINVAL;
+        switch ( width )
+        {
+        case 8:  if ( write ) outb(*val, g->address); else *val = inb(g->address); return 0;
+        case 16: if ( write ) outw(*val, g->address); else *val = inw(g->address); return 0;
+        case 32: if ( write ) outl(*val, g->address); else *val = inl(g->address); return 0;
+        default: return -EINVAL;
+        }
+    }
+    if ( g->space_id == ACPI_GAS_MEMORY )
+    {
+        volatile void *p = ioremap(g->address, 4, PAGE_HV_UC);
+
+        if ( !p )
+            return -ENOMEM;
+        switch ( width )
+        {
+        case 8:  if ( write ) *(volatile uint8_t *)p = *val; else *val = *(volatile uint8_t *)p; return 0;
+        case 16: if ( write ) *(volatile uint16_t *)p = *val; else *val = *(volatile uint16_t *)p; return 0;
+        case 32: if ( write ) *(volatile uint32_t *)p = *val; else *val = *(volatile uint32_t *)p; return 0;
+        default: return -EINVAL;
+        }
+    }
+    return -EOPNOTSUPP;
+}
+
+int acpi_gas_read(const struct acpi_gas *g, uint32_t *val)
+{
+    return gas_access(g, val, false);
+}
+
+int acpi_gas_write(const struct acpi_gas *g, uint32_t val)
+{
+    return gas_access(g, &val, true);
+}

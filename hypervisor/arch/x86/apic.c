@@ -1,0 +1,236 @@
+/*
+ * apic.c - the local APIC: xAPIC (MMIO) or x2APIC (MSRs) mode, IPIs, and its timer.
+ *
+ * Design: x2APIC mode is used when the CPU has it (x2apic=0 turns it off);
+ * every CPU runs its APIC in the same mode.  The timer's input rate is
+ * measured against the TSC, then checked by letting it interrupt at 100 Hz
+ * and timing 25 ticks with the TSC: the two clocks must agree within 2%.
+ *
+ * Locking: none; each CPU touches only its own APIC.  xAPIC IPIs are sent
+ * with interrupts off (ICR high then low must not be split by an interrupt).
+ */
+#include <parva/lib.h>
+#include <parva/param.h>
+#include <parva/printk.h>
+#include <asm/apic.h>
+#include <asm/cpufeature.h>
+#include <asm/current.h>
+#include <asm/irq.h>
+#include <asm/paging.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
+#include <asm/system.h>
+#include <asm/time.h>
+
+#define APIC_ID         0x020
+#define APIC_VERSION    0x030
+#define APIC_TPR        0x080
+#define APIC_EOI        0x0b0
+#define APIC_SVR        0x0f0
+#define APIC_ESR        0x280
+#define APIC_ICR        0x300
+#define APIC_ICR2       0x310
+#define APIC_LVT_TIMER  0x320
+#define APIC_LVT_THERM  0x330
+#define APIC_LVT_PMC    0x340
+#define APIC_LVT_LINT0  0x350
+#define APIC_LVT_LINT1  0x360
+#define APIC_LVT_ERROR  0x370
+#define APIC_TMICT      0x380
+#define APIC_TMCCT      0x390
+#define APIC_TDCR       0x3e0
+
+#define APIC_SVR_ENABLE     0x100
+#define APIC_LVT_MASKED     (1U << 16)
+#define APIC_LVT_PERIODIC   (1U << 17)
+#define APIC_DM_NMI         (4U << 8)
+#define APIC_DM_EXTINT      (7U << 8)
+#define APIC_ICR_BUSY       (1U << 12)
+#define APIC_TDCR_DIV16     0x3
+
+#define APIC_BASE_X2APIC    (1UL << 10)
+#define APIC_BASE_ENABLE    (1UL << 11)
+
+static bool opt_x2apic = true;
+boolean_param("x2apic", opt_x2apic);
+
+bool x2apic_mode;
+static volatile uint8_t *apic_mmio;
+static uint64_t apic_timer_khz;     /* timer input rate (after the /16 divider) */
+
+static uint32_t apic_read(unsigned int reg)
+{
+    if ( x2apic_mode )
+        return (uint32_t)rdmsr(0x800 + (reg >> 4));
+    return mmio_read32(apic_mmio + reg);
+}
+
+static void apic_write(unsigned int reg, uint32_t v)
+{
+    if ( x2apic_mode )
+        wrmsr(0x800 + (reg >> 4), v);
+    else
+        mmio_write32(apic_mmio + reg, v);
+}
+
+uint32_t lapic_id(void)
+{
+    uint32_t id = apic_read(APIC_ID);
+
+    return x2apic_mode ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+    apic_write(APIC_EOI, 0);
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr)
+{
+    unsigned long flags;
+
+    local_irq_save(flags);
+    if ( x2apic_mode )
+        wrmsr(0x830, ((uint64_t)apic_id << 32) | icr);
+    else
+    {
+        unsigned int spins = 0;
+
+        while ( (apic_read(APIC_ICR) & APIC_ICR_BUSY) && ++spins < 1000000 )
+            cpu_relax();
+        apic_write(APIC_ICR2, apic_id << 24);
+        apic_write(APIC_ICR, icr);
+    }
+    local_irq_restore(flags);
+}
+
+/* Map the xAPIC registers (boot CPU, before any other APIC use). */
+void __init lapic_init_bsp(paddr_t mmio_base)
+{
+    x2apic_mode = cpu_features.x2apic && opt_x2apic;
+    if ( !x2apic_mode )
+    {
+        apic_mmio = ioremap(mmio_base, PAGE_SIZE, PAGE_HV_UC);
+        if ( !apic_mmio )
+            panic("cannot map the local APIC at %#lx\n", (unsigned long)mmio_base);
+    }
+    printk("Local APIC: %s mode%s\n", x2apic_mode ? "x2APIC" : "xAPIC",
+           cpu_features.x2apic && !x2apic_mode ? " (x2apic=0)" : "");
+}
+
+/* Enable this CPU's APIC: all local interrupt sources masked except errors; LINT1 is NMI. */
+void lapic_setup_cpu(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+
+    if ( x2apic_mode )
+        base |= APIC_BASE_X2APIC;
+    wrmsr(MSR_APIC_BASE, base);
+    apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
+    apic_write(APIC_TPR, 0);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
+    apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED | APIC_DM_EXTINT);
+    apic_write(APIC_LVT_LINT1, APIC_DM_NMI);
+    apic_write(APIC_LVT_ERROR, ERROR_APIC_VECTOR);
+    if ( ((apic_read(APIC_VERSION) >> 16) & 0xff) >= 4 )
+        apic_write(APIC_LVT_PMC, APIC_LVT_MASKED);
+    if ( ((apic_read(APIC_VERSION) >> 16) & 0xff) >= 5 )
+        apic_write(APIC_LVT_THERM, APIC_LVT_MASKED);
+    apic_write(APIC_ESR, 0);
+    apic_write(APIC_ESR, 0);
+    lapic_eoi();
+}
+
+void lapic_error_interrupt(void)
+{
+    uint32_t esr;
+
+    apic_write(APIC_ESR, 0);
+    esr = apic_read(APIC_ESR);
+    printk(XENLOG_WARNING "APIC error on CPU %u: %02x\n", smp_processor_id(), esr);
+}
+
+/* Measure the timer's rate (divider 16) over 10 ms of TSC. */
+void __init lapic_timer_calibrate(void)
+{
+    uint64_t t0, t_end;
+    uint32_t left;
+
+    apic_write(APIC_TDCR, APIC_TDCR_DIV16);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
+    t0 = rdtsc_ordered();
+    apic_write(APIC_TMICT, 0xffffffff);
+    t_end = t0 + ns_to_tsc(10000000);
+    while ( rdtsc_ordered() < t_end )
+        cpu_relax();
+    left = apic_read(APIC_TMCCT);
+    apic_write(APIC_TMICT, 0);
+    apic_timer_khz = (0xffffffffULL - left) / 10;
+    if ( !apic_timer_khz )
+        panic("the local APIC timer does not count\n");
+    printk("APIC timer: %lu.%03lu MHz (bus %lu.%03lu MHz)\n",
+           (unsigned long)(apic_timer_khz / 1000), (unsigned long)(apic_timer_khz % 1000),
+           (unsigned long)(apic_timer_khz * 16 / 1000), (unsigned long)(apic_timer_khz * 16 % 1000));
+}
+
+void lapic_timer_periodic(unsigned long period_us)
+{
+    apic_write(APIC_TDCR, APIC_TDCR_DIV16);
+    apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | LOCAL_TIMER_VECTOR);
+    apic_write(APIC_TMICT, (uint32_t)(apic_timer_khz * period_us / 1000));
+}
+
+void lapic_timer_stop(void)
+{
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LOCAL_TIMER_VECTOR);
+    apic_write(APIC_TMICT, 0);
+}
+
+void lapic_timer_interrupt(void)
+{
+    this_pcpu()->timer_ticks++;
+}
+
+/*
+ * Let the timer interrupt this CPU at 100 Hz and time 25 ticks with the TSC.
+ * Returns the disagreement in parts per ten thousand.  Interrupts must be
+ * routable (IDT loaded); they are enabled for the duration.
+ */
+long __init lapic_timer_selftest(void)
+{
+    const unsigned long period_us = 10000, ticks = 25;
+    struct pcpu *p = this_pcpu();
+    unsigned long start_ticks, flags;
+    uint64_t t0, t1, elapsed_us, expect_us = period_us * ticks, limit;
+    long err;
+
+    local_irq_save(flags);
+    start_ticks = p->timer_ticks;
+    lapic_timer_periodic(period_us);
+    local_irq_enable();
+    /* Start timing on a tick edge, so both clocks measure whole periods. */
+    while ( p->timer_ticks == start_ticks )
+        halt();
+    t0 = rdtsc_ordered();
+    start_ticks = p->timer_ticks;
+    limit = t0 + ns_to_tsc(expect_us * 1000 * 4);
+    while ( p->timer_ticks - start_ticks < ticks && rdtsc_ordered() < limit )
+        halt();
+    t1 = rdtsc_ordered();
+    lapic_timer_stop();
+    local_irq_restore(flags);
+
+    elapsed_us = tsc_to_ns(t1 - t0) / 1000;
+    if ( p->timer_ticks - start_ticks < ticks )
+    {
+        printk(XENLOG_ERR "APIC timer check: only %lu of %lu ticks in %lu us\n",
+               p->timer_ticks - start_ticks, ticks, (unsigned long)elapsed_us);
+        return 10000;
+    }
+    err = ((long)elapsed_us - (long)expect_us) * 10000 / (long)expect_us;
+    printk("APIC timer check: %lu ticks of %lu us took %lu us by the TSC (%s%ld.%02ld%%) %s\n",
+           ticks, period_us, (unsigned long)elapsed_us, err < 0 ? "-" : "+",
+           (err < 0 ? -err : err) / 100, (err < 0 ? -err : err) % 100,
+           (err < 200 && err > -200) ? "ok" : "MISMATCH");
+    return err;
+}

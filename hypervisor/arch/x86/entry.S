@@ -1,0 +1,113 @@
+/*
+ * entry.S - the 256 interrupt and exception entry stubs and the common save/restore path.
+ *
+ * Every stub leaves a struct cpu_user_regs (Xen's public layout) on the
+ * stack: the CPU pushes SS, RSP, RFLAGS, CS, RIP and, for some exceptions,
+ * an error code; the stub pushes a zero error code where the CPU does not,
+ * stores the vector in the upper half of that slot (entry_vector), and the
+ * common path pushes the general registers.  Vectors 0-31 go to
+ * do_exception(), the rest to do_interrupt().
+ */
+#include <asm/asm_defns.h>
+#include <asm/desc.h>
+
+/* Exceptions for which the CPU pushes an error code. */
+#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
+                        (v) == 29 || (v) == 30)
+
+#define UREGS_rip 128                           /* offsetof(struct cpu_user_regs, rip), checked in traps.c */
+
+        .text
+
+.macro SAVE_ALL
+        cld
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rdx
+        pushq   %rcx
+        pushq   %rax
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %rbx
+        pushq   %rbp
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+.endm
+
+.macro RESTORE_ALL
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbp
+        popq    %rbx
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rax
+        popq    %rcx
+        popq    %rdx
+        popq    %rsi
+        popq    %rdi
+        addq    $8, %rsp                        /* error code / entry vector */
+.endm
+
+/* Common path: regs on the stack; \handler(regs) in C. */
+.macro ENTRY_COMMON handler
+        ASM_CLAC                                /* never run the hypervisor with EFLAGS.AC set */
+        SAVE_ALL
+        movq    %rsp, %rdi
+        /*
+         * Keep a frame-pointer chain for stack traces: a fake frame whose return
+         * address is the trapped RIP (8 bytes of padding keep the call 16-aligned).
+         */
+        subq    $8, %rsp
+        pushq   UREGS_rip(%rdi)
+        pushq   %rbp
+        movq    %rsp, %rbp
+        call    \handler
+        addq    $24, %rsp
+        RESTORE_ALL
+        iretq
+.endm
+
+handle_exception:
+        ENTRY_COMMON do_exception
+
+handle_interrupt:
+        ENTRY_COMMON do_interrupt
+
+/* One stub per vector, each 16 bytes apart; entry_stubs[v] is the address of stub v. */
+        .balign 16
+        .globl  entry_stubs_start
+entry_stubs_start:
+vec = 0
+.rept 256
+        .balign 16
+1:
+.if HAS_ERRCODE(vec)
+        movl    $vec, 4(%rsp)
+.else
+        pushq   $0
+        movl    $vec, 4(%rsp)
+.endif
+.if vec < 32
+        jmp     handle_exception
+.else
+        jmp     handle_interrupt
+.endif
+        .pushsection .rodata, "a"
+        .balign 8
+.if vec == 0
+        .globl  entry_stubs
+entry_stubs:
+.endif
+        .quad   1b
+        .popsection
+vec = vec + 1
+.endr

@@ -1,0 +1,18 @@
+/* time.h - TSC-based time: calibration, conversions and delays. */
+#ifndef ASM_TIME_H
+#define ASM_TIME_H
+
+#include <parva/types.h>
+
+struct acpi_info;
+
+extern uint64_t tsc_khz;
+
+void time_init(const struct acpi_info *ai);
+uint64_t now_ns(void);              /* nanoseconds since boot; 0 before time_init */
+uint64_t tsc_to_ns(uint64_t delta);
+uint64_t ns_to_tsc(uint64_t ns);
+void udelay(unsigned long us);
+void mdelay(unsigned int ms);
+
+#endif /* ASM_TIME_H */

@@ -1,0 +1,172 @@
+/*
+ * irq.c - the interrupt routing table (GSI -> vector -> handler) and interrupt dispatch.
+ *
+ * Design: a device interrupt is known by its ACPI global system interrupt
+ * (GSI).  Legacy ISA IRQs become GSIs through the MADT's interrupt source
+ * overrides (e.g. ISA IRQ 0 is GSI 2 on most PCs), which also give their
+ * trigger mode and polarity; ISA defaults are edge/active-high.  Routing a
+ * GSI takes a free vector from 0x30-0xdf, points the IO-APIC pin at the
+ * boot CPU, and records the handler.  This is the table that later routes
+ * physical interrupts to dom0 as event channels (PHYSDEVOP_map_pirq).
+ *
+ * Locking: irq_lock (irq-safe) protects the table while it is changed.
+ * Dispatch reads an entry without the lock: an entry is complete before its
+ * vector is unmasked, and entries are never removed yet.
+ */
+#include <parva/acpi.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <parva/spinlock.h>
+#include <asm/apic.h>
+#include <asm/current.h>
+#include <asm/io_apic.h>
+#include <asm/irq.h>
+#include <asm/smp.h>
+#include <asm/traps.h>
+
+struct irq_desc {
+    unsigned int gsi;
+    unsigned int mode;          /* IRQ_TRIGGER_LEVEL | IRQ_POLARITY_LOW */
+    irq_handler_t handler;
+    void *data;
+    const char *name;
+    unsigned long count;
+};
+
+static struct irq_desc *vector_desc[256];
+static struct irq_desc descs[LAST_DYNAMIC_VECTOR - FIRST_DYNAMIC_VECTOR + 1];
+static DEFINE_SPINLOCK(irq_lock);
+static struct acpi_iso isos[ACPI_MAX_ISOS];
+static unsigned int nr_isos;
+
+void __init irq_init_overrides(const struct acpi_madt_info *madt)
+{
+    unsigned int i;
+
+    for ( i = 0; i < madt->nr_isos && i < ARRAY_SIZE(isos); i++ )
+        isos[nr_isos++] = madt->isos[i];
+}
+
+unsigned int isa_irq_to_gsi(unsigned int isa_irq, unsigned int *mode)
+{
+    unsigned int i;
+
+    *mode = 0;                                          /* ISA: edge, active high */
+    for ( i = 0; i < nr_isos; i++ )
+    {
+        unsigned int pol = ACPI_MPS_POLARITY(isos[i].flags), trig = ACPI_MPS_TRIGGER(isos[i].flags);
+
+        if ( isos[i].bus != 0 || isos[i].source != isa_irq )
+            continue;
+        if ( pol == ACPI_MPS_ACTIVE_LOW )
+            *mode |= IRQ_POLARITY_LOW;
+        if ( trig == ACPI_MPS_LEVEL )
+            *mode |= IRQ_TRIGGER_LEVEL;
+        return isos[i].gsi;
+    }
+    return isa_irq;
+}
+
+int request_gsi(unsigned int gsi, unsigned int mode, irq_handler_t handler, void *data, const char *name)
+{
+    unsigned long flags;
+    unsigned int v;
+    struct irq_desc *d = NULL;
+    int rc;
+
+    if ( gsi >= NR_GSIS || !handler )
+        return -EINVAL;
+    if ( !ioapic_has_gsi(gsi) )
+        return -ENODEV;
+    spin_lock_irqsave(&irq_lock, flags);
+    for ( v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++ )
+    {
+        if ( vector_desc[v] && vector_desc[v]->gsi == gsi )
+        {
+            spin_unlock_irqrestore(&irq_lock, flags);
+            return -EBUSY;
+        }
+        if ( !d && !vector_desc[v] )
+            d = &descs[v - FIRST_DYNAMIC_VECTOR];
+    }
+    if ( !d )
+    {
+        spin_unlock_irqrestore(&irq_lock, flags);
+        return -ENOSPC;
+    }
+    v = FIRST_DYNAMIC_VECTOR + (unsigned int)(d - descs);
+    *d = (struct irq_desc){ .gsi = gsi, .mode = mode, .handler = handler, .data = data, .name = name };
+    vector_desc[v] = d;
+    rc = ioapic_route(gsi, v, pcpus[0].apic_id, mode);
+    if ( rc )
+        vector_desc[v] = NULL;
+    spin_unlock_irqrestore(&irq_lock, flags);
+    if ( !rc )
+        printk(XENLOG_INFO "IRQ: GSI %u -> vector %#x on CPU 0 (%s, active %s) for %s\n", gsi, v,
+               (mode & IRQ_TRIGGER_LEVEL) ? "level" : "edge", (mode & IRQ_POLARITY_LOW) ? "low" : "high",
+               name);
+    return rc;
+}
+
+int request_isa_irq(unsigned int isa_irq, irq_handler_t handler, void *data, const char *name)
+{
+    unsigned int mode, gsi;
+
+    if ( isa_irq >= 16 )
+        return -EINVAL;
+    gsi = isa_irq_to_gsi(isa_irq, &mode);
+    return request_gsi(gsi, mode, handler, data, name);
+}
+
+void irq_dump_routing(void)
+{
+    unsigned int v;
+
+    printk("Interrupt routing (GSI -> vector -> handler):\n");
+    for ( v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++ )
+    {
+        const struct irq_desc *d = vector_desc[v];
+
+        if ( d )
+            printk("   GSI %3u  vector %#04x  %-5s %-4s  count %-8lu %s\n", d->gsi, v,
+                   (d->mode & IRQ_TRIGGER_LEVEL) ? "level" : "edge",
+                   (d->mode & IRQ_POLARITY_LOW) ? "low" : "high", d->count, d->name);
+    }
+}
+
+void do_interrupt(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->entry_vector;
+    struct irq_desc *d;
+
+    switch ( v )
+    {
+    case LOCAL_TIMER_VECTOR:
+        lapic_timer_interrupt();
+        break;
+    case CALL_FUNCTION_VECTOR:
+        smp_call_function_interrupt();
+        break;
+    case EVENT_CHECK_VECTOR:
+        this_pcpu()->ipis_received++;
+        break;
+    case ERROR_APIC_VECTOR:
+        lapic_error_interrupt();
+        break;
+    case SPURIOUS_APIC_VECTOR:
+        return;                                 /* no EOI for spurious interrupts */
+    default:
+        if ( v >= 0x20 && v < 0x30 )
+            return;                             /* a masked 8259 can still raise IRQ7/15 spuriously */
+        d = vector_desc[v];
+        if ( d )
+        {
+            d->count++;
+            d->handler(d->gsi, d->data);
+        }
+        else
+            printk(XENLOG_WARNING "CPU %u: unexpected interrupt on vector %#x\n", smp_processor_id(), v);
+        break;
+    }
+    lapic_eoi();
+}

@@ -1,0 +1,28 @@
+/* console.h - console output drivers, the console ring and printk's configuration. */
+#ifndef PARVA_CONSOLE_H
+#define PARVA_CONSOLE_H
+
+#include <parva/types.h>
+
+/* An output device: serial port, VGA text screen. */
+struct console_driver {
+    const char *name;
+    void (*puts)(const char *s, size_t len);    /* called with the console lock held */
+    struct console_driver *next;
+};
+
+/* Add a driver; everything already in the console ring is replayed to it first. */
+void console_register(struct console_driver *drv);
+/* Is `name` among the devices listed in console= (e.g. "com1", "vga")? */
+bool console_wants(const char *name);
+/* Move the ring to the heap if conring_size= asked for a bigger one (after the heap is up). */
+void console_ring_resize(void);
+/* Read the console ring from *idx (see conring_read); for the boot log and later `xl dmesg`. */
+size_t console_ring_read(uint64_t *idx, char *dst, size_t len);
+/* Panic and crash paths: break the console lock if this CPU cannot take it. */
+void console_force_unlock(void);
+
+/* Arch hook: nanoseconds since boot for log timestamps, 0 while the clock is not calibrated. */
+uint64_t console_clock_ns(void);
+
+#endif /* PARVA_CONSOLE_H */

@@ -1,0 +1,1 @@
+test_page_alloc_SRCS := hypervisor/common/page_alloc.c

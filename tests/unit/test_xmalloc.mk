@@ -1,0 +1,1 @@
+test_xmalloc_SRCS := hypervisor/common/xmalloc.c hypervisor/common/page_alloc.c
