@@ -29,6 +29,13 @@ $(PUBINC)/xen/xen.h:
 	$(Q)test -f $(XEN_INCLUDE)/xen.h || { echo "Xen public headers missing: run 'make deps' or: apt-get install -y --no-install-recommends libxen-dev" >&2; exit 1; }
 	$(Q)mkdir -p $(PUBINC) && ln -sfn $(XEN_INCLUDE) $(PUBINC)/xen
 
+# Every goal but clean/deps needs the Debian packages: install them (as root) or say which are missing.
+ifneq ($(filter-out clean deps,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell .ci/deps.sh >&2 && echo ok),ok)
+$(error missing packages: see the apt-get line above)
+endif
+endif
+
 include hypervisor/hypervisor.mk
 include boot/boot.mk
 include tests/tests.mk

@@ -1,11 +1,13 @@
 #!/bin/sh
 # deps.sh - install the Debian 12 packages that building, running and testing Parva need.
 # As root: installs whatever is missing.  Otherwise: prints the exact apt-get line and fails.
-# Usage: .ci/deps.sh [--check]   (--check: only report, exit 1 if something is missing)
+# Usage: .ci/deps.sh [--check|--list]   (--check: only report, exit 1 if something is missing;
+#                                         --list: print the package names)
 set -u
 PKGS="gcc make binutils libc6-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools
 libcmocka-dev libxen-dev"
 
+[ "${1:-}" = "--list" ] && { echo $PKGS; exit 0; }
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

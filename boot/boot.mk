@@ -14,7 +14,7 @@ QEMU            := qemu-system-x86_64
 QEMU_SMP        ?= 2
 QEMU_MEM        ?= 1024
 QEMU_RUN_FLAGS  := -accel tcg -cpu max -smp $(QEMU_SMP) -m $(QEMU_MEM) -no-reboot -display none \
-                   -serial mon:stdio -boot d
+                   -net none -serial mon:stdio -boot d
 
 iso: $(ISO)
 
@@ -23,5 +23,5 @@ $(ISO): $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(DOM0_KERNEL) $(DOM0_INITRD)
 	@echo "  built $@"
 
 # Boot the default ISO; the serial console is this terminal (Ctrl-A X quits QEMU).
-run: deps-check $(ISO)
+run: $(ISO)
 	$(QEMU) $(QEMU_RUN_FLAGS) -cdrom $(ISO)

@@ -1,2 +1,65 @@
 #!/bin/sh
-echo placeholder
+# run-tests.sh - runs unit tests (cmocka binaries, TAP output) and boot tests, then prints one summary line.
+#   run-tests.sh [--unit BIN...] [--scripts] [--boot]
+# Every TAP "ok" line is a pass and every "not ok" a failure; a test binary that dies before running all
+# the tests it announced counts the missing ones as failures.  Exit status 1 when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+tally() {   # reads TAP on stdin, echoes it, updates the counters through a temp file
+    awk -v f="$1" '
+        /^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan += $0 }
+        /^ok /         { ok++ }
+        /^not ok /     { bad++ }
+        { print }
+        END { printf "%d %d %d\n", ok, bad, plan > f }'
+}
+count=$(mktemp)
+trap 'rm -f "$count"' EXIT
+
+units="" bootrun=0 scripts=0 mode=""
+for a in "$@"; do
+    case $a in
+        --unit) mode=unit ;;
+        --boot) bootrun=1; mode="" ;;
+        --scripts) scripts=1; mode="" ;;
+        *) [ "$mode" = unit ] || { echo "usage: $0 [--unit BIN...] [--scripts] [--boot]" >&2; exit 2; }
+           units="$units $a" ;;
+    esac
+done
+
+for t in $units; do
+    echo "# unit: $t"
+    CMOCKA_MESSAGE_OUTPUT=tap "$t" 2>&1 | tally "$count"
+    read -r ok bad plan < "$count"
+    missing=$(( plan - ok - bad ))
+    [ $missing -lt 0 ] && missing=0
+    [ "$plan" -eq 0 ] && missing=1   # no plan at all: the binary did not run
+    [ $missing -gt 0 ] && echo "not ok - $t: $missing test(s) did not run (crashed?)"
+    passed=$((passed + ok)); failed=$((failed + bad + missing))
+done
+
+if [ $scripts -eq 1 ]; then
+    for t in tests/scripts/test_*.sh; do
+        echo "# script test: $t"
+        sh "$t" 2>&1 | tally "$count"
+        read -r ok bad plan < "$count"
+        missing=$(( plan - ok - bad ))
+        [ $missing -lt 0 ] && missing=0
+        [ "$plan" -eq 0 ] && missing=1
+        [ $missing -gt 0 ] && echo "not ok - $t: $missing check(s) did not run"
+        passed=$((passed + ok)); failed=$((failed + bad + missing))
+    done
+fi
+
+if [ $bootrun -eq 1 ]; then
+    echo "# boot tests (QEMU, TCG)"
+    tests/boot/run.sh 2>&1 | tally "$count"
+    read -r ok bad plan < "$count"
+    passed=$((passed + ok)); failed=$((failed + bad))
+    [ $((ok + bad)) -eq 0 ] && { echo "not ok - boot tests produced no results"; failed=$((failed + 1)); }
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

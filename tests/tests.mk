@@ -16,6 +16,7 @@ UNIT_CFLAGS   := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer
 UNIT_LDLIBS   := -lcmocka
 
 -include $(wildcard $(UNIT_DIR)/test_*.mk)
+include tests/boot/boot.mk
 
 define unit_rule
 $(BUILD)/tests/unit/$(1): $(UNIT_DIR)/$(1).c $$(sort $$($(1)_SRCS) $(UNIT_HARNESS)) $(PUBINC)/xen/xen.h
@@ -28,12 +29,9 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh --unit $(UNIT_BINS)
 
-test: deps-check $(UNIT_BINS) $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
-	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --boot
+test: $(UNIT_BINS) $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
+	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --scripts --boot
 
 boottest: $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
 	$(Q)tests/run-tests.sh --boot
 
-.PHONY: deps-check
-deps-check:
-	$(Q).ci/deps.sh

@@ -7,12 +7,23 @@ extern const uint32_t symbols_name_off[];
 extern const char symbols_names[];
 extern char _etext[];
 
-void symbols_describe(unsigned long addr, char *buf, size_t len)
+static const struct symbol_table *table(void)
 {
-    const struct symbol_table t = {
+    static struct symbol_table t;
+
+    t = (struct symbol_table){
         .nr = symbols_nr, .addr = symbols_addr, .name_off = symbols_name_off,
         .names = symbols_names, .text_end = (unsigned long)_etext,
     };
+    return &t;
+}
 
-    symbols_describe_in(&t, addr, buf, len);
+void symbols_describe(unsigned long addr, char *buf, size_t len)
+{
+    symbols_describe_in(table(), addr, buf, len);
+}
+
+bool symbols_lookup(unsigned long addr, const char **name, unsigned long *offset, unsigned long *size)
+{
+    return symbols_lookup_in(table(), addr, name, offset, size);
 }

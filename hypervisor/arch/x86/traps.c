@@ -74,7 +74,8 @@ static void print_symbol(const char *prefix, unsigned long addr)
 
 void show_stack(const struct cpu_user_regs *regs)
 {
-    unsigned long sp = regs->rsp, *p = (unsigned long *)sp, frame;
+    unsigned long sp = regs->rsp, *p = (unsigned long *)sp, frame, off, size;
+    const char *name;
     unsigned int i;
 
     printk("Hypervisor stack trace from rsp=%016lx:\n", sp);
@@ -85,6 +86,17 @@ void show_stack(const struct cpu_user_regs *regs)
 
     printk("Hypervisor call trace:\n");
     print_symbol("   ", regs->rip);
+    /*
+     * Stopped before the function set up its frame (at its first instruction, or just after
+     * `push %rbp`): its return address is on the stack but not yet in the rbp chain.
+     */
+    if ( symbols_lookup(regs->rip, &name, &off, &size) && !(regs->cs & 3) )
+    {
+        if ( off == 0 && on_stack(sp, sp) )
+            print_symbol("   ", p[0]);
+        else if ( off == 1 && *(const uint8_t *)(regs->rip - 1) == 0x55 && on_stack(sp, sp + 8) )
+            print_symbol("   ", p[1]);
+    }
     /* Follow the frame-pointer chain: [rbp] = caller's rbp, [rbp+8] = return address. */
     frame = regs->rbp;
     for ( i = 0; i < 32 && on_stack(sp, frame) && on_stack(sp, frame + 8); i++ )

@@ -24,5 +24,6 @@ bool symbols_lookup_in(const struct symbol_table *t, unsigned long addr, const c
 void symbols_describe_in(const struct symbol_table *t, unsigned long addr, char *buf, size_t len);
 /* The same against the hypervisor's own table. */
 void symbols_describe(unsigned long addr, char *buf, size_t len);
+bool symbols_lookup(unsigned long addr, const char **name, unsigned long *offset, unsigned long *size);
 
 #endif /* PARVA_SYMBOLS_H */

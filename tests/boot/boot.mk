@@ -1,0 +1,50 @@
+# boot.mk (tests) - the ISOs the boot tests run; included by tests/tests.mk.
+#
+#   plain      no modules; unknown option on the command line          (-smp 1/2/4, -m 512/4096)
+#   modules    two modules with command lines, dom0 options, timestamps
+#   fault      a test build that takes a deliberate page fault
+#   stayup     noreboot: stays up for debug keys typed on the serial port
+#   nosmx      smep=0 smap=0
+#   broken     a file without a multiboot2 header: GRUB's fallback entry powers off
+
+BT_DIR      := $(BUILD)/tests/boot
+BT_BASE     := console=com1 com1=115200,8n1 loglvl=all
+BT_ISOS     := $(addprefix $(BT_DIR)/,plain.iso modules.iso fault.iso stayup.iso nosmx.iso broken.iso)
+BOOTTEST_ARTIFACTS := $(BT_ISOS)
+
+BT_FAULT_BIN := $(BT_DIR)/fault/parva
+BT_FAULT_OBJ := $(BT_DIR)/fault/fault.o
+
+$(BT_DIR)/plain.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) frobnicate=7"
+
+$(BT_DIR)/mod-kernel.bin $(BT_DIR)/mod-initrd.bin:
+	@mkdir -p $(@D)
+	$(Q)head -c 40000 /dev/zero | tr '\0' 'K' > $(BT_DIR)/mod-kernel.bin
+	$(Q)head -c 100000 /dev/zero | tr '\0' 'I' > $(BT_DIR)/mod-initrd.bin
+
+$(BT_DIR)/modules.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(BT_DIR)/mod-kernel.bin $(BT_DIR)/mod-initrd.bin
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M,max:1G dom0_max_vcpus=2 console_timestamps=boot" \
+	    $(BT_DIR)/mod-kernel.bin "console=hvc0 earlyprintk=xen root=/dev/xvda1" \
+	    $(BT_DIR)/mod-initrd.bin "initrd-marker=42"
+
+$(BT_FAULT_OBJ): tests/boot/fault.c $(PUBINC)/xen/xen.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CPPFLAGS) $(HV_CFLAGS) -c $< -o $@
+
+$(BT_FAULT_BIN): $(HV_OBJS) $(BT_FAULT_OBJ) $(HV_OBJDIR)/parva.lds $(HV_DIR)/scripts/gensyms.sh $(HV_TOOL_ELF)
+	$(call link_hv,$@,$(HV_OBJS) $(BT_FAULT_OBJ))
+
+$(BT_DIR)/fault.iso: $(BT_FAULT_BIN) boot/mkiso.sh boot/grub.cfg.in
+	$(Q)boot/mkiso.sh $@ $(BT_FAULT_BIN) "$(BT_BASE)"
+
+$(BT_DIR)/stayup.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) noreboot"
+
+$(BT_DIR)/nosmx.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) smep=0 smap=0"
+
+$(BT_DIR)/broken.iso: boot/mkiso.sh boot/grub.cfg.in
+	@mkdir -p $(@D)
+	$(Q)head -c 65536 /dev/zero > $(BT_DIR)/not-a-hypervisor
+	$(Q)boot/mkiso.sh $@ $(BT_DIR)/not-a-hypervisor "$(BT_BASE)"

@@ -1,0 +1,124 @@
+#!/bin/sh
+# run.sh - boot tests: the real hypervisor under QEMU (TCG), judged by its serial log.
+# Prints one TAP line per check.  The ISOs come from tests/boot/boot.mk (make boottest builds them).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/boot/lib.sh
+ISOS=build/tests/boot
+
+# Usable RAM the hypervisor reports must match QEMU's -m, less what the firmware reserves
+# (the 384 KiB legacy hole below 1 MiB and SeaBIOS's 128 KiB at the top of low RAM).
+check_ram() {   # MiB given to -m
+    kb=$(field 'System RAM: [0-9]+MB \([0-9]+kB\)' | sed 's/.*(\([0-9]*\)kB)/\1/')
+    want=$(( $1 * 1024 ))
+    [ -n "$kb" ] && [ "$kb" -le "$want" ] && [ $(( want - kb )) -le 1024 ]
+    report $? "$2: usable RAM ${kb:-?} kB matches -m $1 ($want kB) within the firmware's reservations"
+    free=$(field 'Heap: [0-9]+ MiB free' | grep -oE '[0-9]+')
+    [ -n "$free" ] && [ $(( free * 100 )) -ge $(( $1 * 90 )) ]
+    report $? "$2: the heap holds at least 90% of RAM (${free:-?} MiB free)"
+}
+
+check_cpus() {  # number of CPUs
+    expect "Brought up $1 CPUs" "$2: all $1 CPUs online"
+    if [ "$1" -gt 1 ]; then
+        expect "IPI check: $(( $1 - 1 )) of $(( $1 - 1 )) other CPUs answered a cross-CPU call$" \
+            "$2: every other CPU answers an IPI"
+    fi
+}
+
+check_common_boot() {
+    expect '^\(PARVA\) (\[ *[0-9.]+\] )?Parva [0-9]+\.[0-9]+, a Xen 4\.17 PV ABI hypervisor' "$1: banner"
+    expect 'APIC timer check: 25 ticks of 10000 us took [0-9]+ us by the TSC \([-+][0-9]+\.[0-9]+%\) ok' \
+        "$1: local APIC timer rate agrees with the TSC (within 2%)"
+    expect 'SMEP/SMAP self-test: passed' "$1: SMEP/SMAP self-test"
+    expect_not 'FATAL TRAP|Panic on CPU' "$1: no panic"
+}
+
+# --- plain ISO: -smp 1 / -m 512, powers off because there is no dom0 ---
+boot smp1 $ISOS/plain.iso 120 -smp 1 -m 512
+check_common_boot smp1
+check_ram 512 smp1
+check_cpus 1 smp1
+expect 'parameter "frobnicate" unknown!' "smp1: an unknown option is reported"
+expect 'Command line: console=com1 com1=115200,8n1 loglvl=all frobnicate=7$' "smp1: command line seen"
+expect 'com1: I/O port 0x3f8, 115200 baud, 8n1, IRQ 4' "smp1: serial port configured from com1="
+expect 'IRQ: GSI 4 -> vector 0x[0-9a-f]+ on CPU 0 \(edge, active high\) for com1' \
+    "smp1: serial receive IRQ routed through the IO-APIC"
+expect 'No dom0 kernel given \(no module2 line\): nothing to run\.' "smp1: missing dom0 is explained"
+expect 'Powering off\.' "smp1: powers off"
+expect_rc 0 "smp1: ACPI power-off ends QEMU"
+
+boot smp2 $ISOS/plain.iso 120 -smp 2 -m 1024
+check_common_boot smp2
+check_ram 1024 smp2
+check_cpus 2 smp2
+expect_rc 0 "smp2: powers off"
+
+boot smp4 $ISOS/plain.iso 180 -smp 4 -m 4096
+check_common_boot smp4
+check_ram 4096 smp4
+check_cpus 4 smp4
+expect '\[0000000100000000, 000000013fffffff\] \(usable\)' "smp4: RAM above 4 GiB in the memory map"
+expect_rc 0 "smp4: powers off"
+
+# --- boot modules and their command lines ---
+boot modules $ISOS/modules.iso 120 -smp 2 -m 1024
+check_common_boot modules
+expect 'Command line: console=com1 com1=115200,8n1 loglvl=all dom0_mem=512M,max:1G dom0_max_vcpus=2 console_timestamps=boot$' \
+    "modules: hypervisor command line"
+expect 'Module 0: 0x[0-9a-f]+-0x[0-9a-f]+ \(39 KiB\) dom0 kernel: "console=hvc0 earlyprintk=xen root=/dev/xvda1"' \
+    "modules: dom0 kernel module with its command line"
+expect 'Module 1: 0x[0-9a-f]+-0x[0-9a-f]+ \(97 KiB\) dom0 initrd: "initrd-marker=42"' \
+    "modules: initrd module with its command line"
+expect 'dom0: memory 512 MiB \(min 0, max 1 GiB\), vcpus 2\.\.2' "modules: dom0_mem and dom0_max_vcpus parsed"
+expect '^\(PARVA\) \[ *[0-9]+\.[0-9]{6}\] ' "modules: console_timestamps=boot stamps lines"
+expect 'cannot build domains yet' "modules: says what it cannot do yet"
+expect_rc 0 "modules: powers off"
+
+# --- an unexpected exception: full report, then reboot (QEMU -no-reboot exits) ---
+boot fault $ISOS/fault.iso 120 -smp 2 -m 512
+expect 'fault test: writing to 000000000dead000' "fault: the test build faults on purpose"
+expect 'FATAL TRAP: vector = 14 \(page fault\)' "fault: vector and name"
+expect '\[error_code=0002\]' "fault: error code (write, not present)"
+expect 'Faulting linear address: 000000000dead000' "fault: faulting address (CR2)"
+expect 'RIP:    \[<ffff82d0[0-9a-f]{8}>\] fault_here\+0x[0-9a-f]+/0x[0-9a-f]+' "fault: RIP with its symbol"
+expect '\[<ffff82d0[0-9a-f]{8}>\] fault_here\+0x[0-9a-f]+/0x[0-9a-f]+' "fault: call trace starts at the faulting function"
+expect 'rax: [0-9a-f]{16}   rbx: [0-9a-f]{16}   rcx: [0-9a-f]{16}' "fault: general registers"
+expect 'r15: [0-9a-f]{16}   cr0: [0-9a-f]{16}   cr4: [0-9a-f]{16}' "fault: r15, CR0, CR4"
+expect 'cr3: [0-9a-f]{16}   cr2: 000000000dead000' "fault: CR3 and CR2"
+expect '\[<ffff82d0[0-9a-f]{8}>\] boot_selftest_hook\+0x' "fault: call trace through the caller"
+expect '\[<ffff82d0[0-9a-f]{8}>\] __start_parva\+0x' "fault: call trace up to the entry"
+expect 'Reboot in five seconds\.\.\.' "fault: reboots after the panic"
+expect_rc 0 "fault: the reboot ends QEMU"
+
+# --- noreboot: stays up; debug keys through the serial receive interrupt ---
+stayup_script() {
+    wait_for "'noreboot' given: staying up" 120 || return
+    printf 'h' >&3
+    wait_for "key 'R' \(ascii '52'\) => reboot machine" 30 || return
+    printf 'd' >&3
+    wait_for 'Dumping CPU1 state' 30 || return
+    printf 'i' >&3
+    wait_for 'GSI +4 +vector' 30 || return
+    printf 'R' >&3
+}
+boot_interactive stayup $ISOS/stayup.iso 200 stayup_script -smp 2 -m 512
+expect "'h' pressed -> show this message" "stayup: a key typed on the serial port reaches the hypervisor"
+expect "key 'd' \(ascii '64'\) => dump registers" "stayup: 'h' lists the debug keys"
+expect 'Dumping CPU0 state' "stayup: 'd' dumps CPU 0"
+expect 'Dumping CPU1 state' "stayup: 'd' dumps CPU 1 (by IPI)"
+expect 'GSI +4 +vector 0x[0-9a-f]+ +edge +high +count +[1-9][0-9]* +com1' \
+    "stayup: 'i' shows the serial IRQ with its interrupt count"
+expect 'Rebooting\.' "stayup: 'R' reboots"
+expect_rc 0 "stayup: the reboot ends QEMU"
+
+# --- SMEP/SMAP turned off on the command line ---
+boot nosmx $ISOS/nosmx.iso 120 -smp 1 -m 512
+expect 'SMEP disabled \(smep=0\), SMAP disabled \(smap=0\)' "nosmx: smep=0 smap=0 honoured"
+expect 'SMEP/SMAP self-test: passed \(SMEP off, SMAP off' "nosmx: guest accessors work with SMAP off"
+expect_rc 0 "nosmx: powers off"
+
+# --- a boot entry that fails falls back to powering off ---
+boot broken $ISOS/broken.iso 60 -smp 1 -m 256
+expect 'The Parva boot entry failed: powering off\.' "broken: GRUB falls back to the power-off entry"
+expect_rc 0 "broken: QEMU ends instead of waiting for a key"
