@@ -282,3 +282,24 @@ int acpi_madt_parse(const void *madt, size_t len, struct acpi_madt_info *mi)
     mi->valid = true;
     return 0;
 }
+
+unsigned int acpi_isa_irq_to_gsi(const struct acpi_madt_info *mi, unsigned int isa_irq, bool *level,
+                                 bool *active_low)
+{
+    unsigned int i;
+
+    /* ISA interrupts are edge-triggered and active high unless an override says otherwise. */
+    *level = false;
+    *active_low = false;
+    for ( i = 0; i < mi->nr_isos; i++ )
+    {
+        const struct acpi_iso *o = &mi->isos[i];
+
+        if ( o->bus != 0 || o->source != isa_irq )
+            continue;
+        *active_low = ACPI_MPS_POLARITY(o->flags) == ACPI_MPS_ACTIVE_LOW;
+        *level = ACPI_MPS_TRIGGER(o->flags) == ACPI_MPS_LEVEL;
+        return o->gsi;
+    }
+    return isa_irq;
+}

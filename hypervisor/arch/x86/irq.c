@@ -36,35 +36,21 @@ struct irq_desc {
 static struct irq_desc *vector_desc[256];
 static struct irq_desc descs[LAST_DYNAMIC_VECTOR - FIRST_DYNAMIC_VECTOR + 1];
 static DEFINE_SPINLOCK(irq_lock);
-static struct acpi_iso isos[ACPI_MAX_ISOS];
-static unsigned int nr_isos;
+static const struct acpi_madt_info *madt;
 
-void __init irq_init_overrides(const struct acpi_madt_info *madt)
+void __init irq_init_overrides(const struct acpi_madt_info *mi)
 {
-    unsigned int i;
-
-    for ( i = 0; i < madt->nr_isos && i < ARRAY_SIZE(isos); i++ )
-        isos[nr_isos++] = madt->isos[i];
+    madt = mi;
 }
 
 unsigned int isa_irq_to_gsi(unsigned int isa_irq, unsigned int *mode)
 {
-    unsigned int i;
+    static const struct acpi_madt_info none;
+    bool level, low;
+    unsigned int gsi = acpi_isa_irq_to_gsi(madt ? madt : &none, isa_irq, &level, &low);
 
-    *mode = 0;                                          /* ISA: edge, active high */
-    for ( i = 0; i < nr_isos; i++ )
-    {
-        unsigned int pol = ACPI_MPS_POLARITY(isos[i].flags), trig = ACPI_MPS_TRIGGER(isos[i].flags);
-
-        if ( isos[i].bus != 0 || isos[i].source != isa_irq )
-            continue;
-        if ( pol == ACPI_MPS_ACTIVE_LOW )
-            *mode |= IRQ_POLARITY_LOW;
-        if ( trig == ACPI_MPS_LEVEL )
-            *mode |= IRQ_TRIGGER_LEVEL;
-        return isos[i].gsi;
-    }
-    return isa_irq;
+    *mode = (level ? IRQ_TRIGGER_LEVEL : 0) | (low ? IRQ_POLARITY_LOW : 0);
+    return gsi;
 }
 
 int request_gsi(unsigned int gsi, unsigned int mode, irq_handler_t handler, void *data, const char *name)

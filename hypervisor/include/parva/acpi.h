@@ -300,6 +300,13 @@ int acpi_find_table(const char *sig, unsigned int index, paddr_t *pa, uint32_t *
 
 /* Parsers of mapped tables of len checked bytes (header included).  0, or -EINVAL if too short. */
 int acpi_madt_parse(const void *madt, size_t len, struct acpi_madt_info *mi);
+/*
+ * An ISA IRQ's GSI, trigger mode and polarity with the MADT's interrupt source overrides
+ * applied: identity, edge-triggered, active high unless an override for bus 0 says otherwise
+ * ("conforms" means the ISA default).
+ */
+unsigned int acpi_isa_irq_to_gsi(const struct acpi_madt_info *mi, unsigned int isa_irq, bool *level,
+                                 bool *active_low);
 int acpi_fadt_parse(const void *fadt, size_t len, struct acpi_fadt_info *fi);
 int acpi_hpet_parse(const void *hpet, size_t len, struct acpi_hpet_info *hi);
 
