@@ -45,14 +45,7 @@ static unsigned long zone_free[NR_ZONES];   /* free frames per zone */
 static unsigned long free_pages;
 static unsigned long total_pages;
 
-/* Report a broken invariant found with heap_lock held: release it first. */
-#define HEAP_BUG_ON(c, flags) do {                          \
-    if ( unlikely(c) )                                      \
-    {                                                       \
-        spin_unlock_irqrestore(&heap_lock, flags);          \
-        bug_fail(#c, __FILE__, __LINE__);                   \
-    }                                                       \
-} while ( 0 )
+#define HEAP_BUG_ON(c, flags) BUG_ON_LOCKED(c, &heap_lock, flags)
 
 static inline unsigned int mfn_zone(unsigned long mfn)
 {

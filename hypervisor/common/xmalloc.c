@@ -74,14 +74,7 @@ static struct xm_class classes[XM_NR_CLASSES] = {
 BUILD_BUG_ON(sizeof(struct xm_free) > (1UL << XM_MIN_SHIFT));
 BUILD_BUG_ON((PAGE_SIZE >> XM_MIN_SHIFT) > XM_LIVE_MASK);
 
-/* Report a broken invariant found with xmalloc_lock held: release it first. */
-#define XM_BUG_ON(c, flags) do {                            \
-    if ( unlikely(c) )                                      \
-    {                                                       \
-        spin_unlock_irqrestore(&xmalloc_lock, flags);       \
-        bug_fail(#c, __FILE__, __LINE__);                   \
-    }                                                       \
-} while ( 0 )
+#define XM_BUG_ON(c, flags) BUG_ON_LOCKED(c, &xmalloc_lock, flags)
 
 static inline unsigned long class_size(unsigned int cls)
 {

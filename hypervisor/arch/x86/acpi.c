@@ -14,11 +14,27 @@
 
 struct acpi_info acpi_info;
 
+/*
+ * The table parser uses each mapping only until its next acpi_map() call
+ * (parva/acpi.h), so one window of vmap space is reused for all tables;
+ * a table larger than the window gets a mapping of its own.
+ */
+#define WINDOW_PAGES    64
+static unsigned long window;
+
 const void *acpi_map(uint64_t paddr, size_t len)
 {
+    unsigned long first = PFN_DOWN(paddr), nr;
+
     if ( !len || paddr + len < paddr )
         return NULL;
-    return ioremap(paddr, len, PAGE_HV_RO);
+    nr = PFN_UP(paddr + len) - first;
+    if ( nr > WINDOW_PAGES )
+        return ioremap(paddr, len, PAGE_HV_RO);
+    if ( !window && !(window = vmap_reserve(WINDOW_PAGES, PAGE_SIZE)) )
+        return NULL;
+    map_pages(window, first, nr, PAGE_HV_RO | MAP_SMALL);
+    return (const uint8_t *)window + (paddr & ~PAGE_MASK);
 }
 
 /* Read or write an ACPI register of up to 32 bits in I/O or memory space. */

@@ -193,7 +193,7 @@ void pt_free_guest_slot(unsigned int slot)
 }
 
 /* Reserve nr pages of vmap address space aligned to align bytes (a power of two, >= PAGE_SIZE). */
-static unsigned long vmap_reserve(unsigned long nr, unsigned long align)
+unsigned long vmap_reserve(unsigned long nr, unsigned long align)
 {
     unsigned long irqf, va;
 

@@ -247,7 +247,11 @@ void __init ns16550_init_irq(void)
             continue;
         }
         outb(IER_ERDAI, u->io_base + IER);
-        printk(XENLOG_INFO "%s: I/O port %#x, %s%u baud, %u%c%u, IRQ %u\n", u->name, u->io_base,
-               u->baud ? "" : "auto/", u->baud, u->data_bits, u->parity, u->stop_bits, u->irq);
+        if ( u->baud )
+            printk(XENLOG_INFO "%s: I/O port %#x, %u baud, %u%c%u, IRQ %u\n", u->name, u->io_base,
+                   u->baud, u->data_bits, u->parity, u->stop_bits, u->irq);
+        else
+            printk(XENLOG_INFO "%s: I/O port %#x, baud rate as the boot loader set it, %u%c%u, IRQ %u\n",
+                   u->name, u->io_base, u->data_bits, u->parity, u->stop_bits, u->irq);
     }
 }

@@ -10,6 +10,7 @@
 #define PARVA_SPINLOCK_H
 
 #include <parva/compiler.h>
+#include <parva/printk.h>
 #include <parva/types.h>
 #include <asm/system.h>
 
@@ -57,5 +58,17 @@ static inline bool spin_is_locked(const spinlock_t *l)
 #define spin_unlock_irqrestore(l, f) do { spin_unlock(l); local_irq_restore(f); } while ( 0 )
 #define spin_lock_irq(l) do { local_irq_disable(); spin_lock(l); } while ( 0 )
 #define spin_unlock_irq(l) do { spin_unlock(l); local_irq_enable(); } while ( 0 )
+
+/*
+ * A broken invariant found while holding `lock` (taken with spin_lock_irqsave): release it before
+ * reporting, so the panic path (or a unit test expecting the failure) cannot deadlock on it.
+ */
+#define BUG_ON_LOCKED(c, lock, flags) do {                  \
+    if ( unlikely(c) )                                      \
+    {                                                       \
+        spin_unlock_irqrestore(lock, flags);                \
+        bug_fail(#c, __FILE__, __LINE__);                   \
+    }                                                       \
+} while ( 0 )
 
 #endif /* PARVA_SPINLOCK_H */

@@ -15,6 +15,8 @@ extern uint64_t *idle_pg_table;
 /* Map nr frames from mfn at va with the given entry flags (PAGE_HV_*), using superpages when aligned. */
 int map_pages(unsigned long va, unsigned long mfn, unsigned long nr, uint64_t flags);
 void unmap_pages(unsigned long va, unsigned long nr);
+/* Reserve address space (nothing mapped) in the vmap area; 0 when exhausted. */
+unsigned long vmap_reserve(unsigned long nr, unsigned long align);
 /* Map a machine range (device registers, firmware tables) into the vmap area. */
 void *ioremap(paddr_t pa, size_t size, uint64_t flags);
 /* A CPU stack block (asm/current.h) in the vmap area, guard page unmapped; 0 if out of memory. */
