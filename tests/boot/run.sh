@@ -91,7 +91,7 @@ expect '\[<ffff82d0[0-9a-f]{8}>\] __start_parva\+0x' "fault: call trace up to th
 expect 'Reboot in five seconds\.\.\.' "fault: reboots after the panic"
 expect_rc 0 "fault: the reboot ends QEMU"
 
-# --- noreboot: stays up; debug keys through the serial receive interrupt ---
+# --- noreboot: stays up; debug keys through the serial receive interrupt (q35: FADT reset register) ---
 stayup_script() {
     wait_for "'noreboot' given: staying up" 120 || return
     printf 'h' >&3
@@ -102,20 +102,23 @@ stayup_script() {
     wait_for 'GSI +4 +vector' 30 || return
     printf 'R' >&3
 }
-boot_interactive stayup $ISOS/stayup.iso 200 stayup_script -smp 2 -m 512
+boot_interactive stayup $ISOS/stayup.iso 200 stayup_script -machine q35 -smp 2 -m 512
 expect "'h' pressed -> show this message" "stayup: a key typed on the serial port reaches the hypervisor"
 expect "key 'd' \(ascii '64'\) => dump registers" "stayup: 'h' lists the debug keys"
 expect 'Dumping CPU0 state' "stayup: 'd' dumps CPU 0"
 expect 'Dumping CPU1 state' "stayup: 'd' dumps CPU 1 (by IPI)"
 expect 'GSI +4 +vector 0x[0-9a-f]+ +edge +high +count +[1-9][0-9]* +com1' \
     "stayup: 'i' shows the serial IRQ with its interrupt count"
+expect 'ACPI: reset register io 0xcf9' "stayup: q35's FADT reset register found"
 expect 'Rebooting\.' "stayup: 'R' reboots"
 expect_rc 0 "stayup: the reboot ends QEMU"
 
-# --- SMEP/SMAP turned off on the command line ---
-boot nosmx $ISOS/nosmx.iso 120 -smp 1 -m 512
+# --- SMEP/SMAP turned off on the command line; no HPET, so the TSC is calibrated with the PIT ---
+boot nosmx $ISOS/nosmx.iso 120 -machine pc,hpet=off -smp 1 -m 512
 expect 'SMEP disabled \(smep=0\), SMAP disabled \(smap=0\)' "nosmx: smep=0 smap=0 honoured"
 expect 'SMEP/SMAP self-test: passed \(SMEP off, SMAP off' "nosmx: guest accessors work with SMAP off"
+expect 'Platform timer is PIT \(1193182 Hz\)' "nosmx: TSC calibrated against the PIT without an HPET"
+expect 'APIC timer check: .* ok' "nosmx: APIC timer agrees with the PIT-calibrated TSC"
 expect_rc 0 "nosmx: powers off"
 
 # --- a boot entry that fails falls back to powering off ---
