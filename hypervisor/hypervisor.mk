@@ -11,7 +11,8 @@ HV_BIN      := $(BUILD)/parva
 HV_ARCH     := $(HV_DIR)/arch/x86
 
 HV_SRCS     := $(wildcard $(HV_DIR)/common/*.c) $(wildcard $(HV_ARCH)/*.c) \
-               $(filter-out %.lds.S,$(wildcard $(HV_ARCH)/*.S)) $(wildcard $(HV_ARCH)/boot/*.S)
+               $(filter-out %.lds.S,$(wildcard $(HV_ARCH)/*.S)) $(wildcard $(HV_ARCH)/boot/*.S) \
+               $(wildcard $(HV_ARCH)/pv/*.c) $(wildcard $(HV_ARCH)/pv/*.S)
 HV_OBJS     := $(patsubst $(HV_DIR)/%,$(HV_OBJDIR)/%.o,$(HV_SRCS))
 
 HV_CPPFLAGS := -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
@@ -24,11 +25,8 @@ HV_CFLAGS   := -std=gnu11 -O2 -g -m64 -ffreestanding -fpie -fno-stack-protector 
                -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
                -Wno-unused-parameter
 HV_ASFLAGS  := -D__ASSEMBLY__ -m64 -fpie -Wa,--noexecstack
-HV_LDFLAGS  := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+HV_LDFLAGS  := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --build-id=sha1 \
                -T $(HV_OBJDIR)/parva.lds
-
-# Extra objects linked into special test builds (see tests/boot/boot.mk).
-HV_EXTRA_OBJS ?=
 
 $(HV_OBJDIR)/%.c.o: $(HV_DIR)/%.c $(PUBINC)/xen/xen.h
 	@mkdir -p $(@D)

@@ -17,12 +17,17 @@ UNIT_LDLIBS   := -lcmocka
 
 -include $(wildcard $(UNIT_DIR)/test_*.mk)
 include tests/boot/boot.mk
+include tests/guests/guests.mk
+
+# A test compiles several sources in one command, which records the headers of only one of them:
+# every header of the tree is a prerequisite instead.
+UNIT_HEADERS  := $(wildcard hypervisor/include/parva/*.h hypervisor/arch/x86/include/asm/*.h \
+                   $(UNIT_DIR)/harness/*.h $(UNIT_DIR)/harness/asm/*.h $(UNIT_DIR)/*.h)
 
 define unit_rule
-$(BUILD)/tests/unit/$(1): $(UNIT_DIR)/$(1).c $$(sort $$($(1)_SRCS) $(UNIT_HARNESS)) $(PUBINC)/xen/xen.h
+$(BUILD)/tests/unit/$(1): $(UNIT_DIR)/$(1).c $$(sort $$($(1)_SRCS) $(UNIT_HARNESS)) $(UNIT_HEADERS) $(PUBINC)/xen/xen.h
 	@mkdir -p $$(@D)
-	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(UNIT_DIR)/$(1).c $$(sort $$($(1)_SRCS) $(UNIT_HARNESS)) $(UNIT_LDLIBS)
--include $(BUILD)/tests/unit/$(1).d
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $$@ $(UNIT_DIR)/$(1).c $$(sort $$($(1)_SRCS) $(UNIT_HARNESS)) $(UNIT_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

@@ -43,13 +43,13 @@ string_param("console", opt_console);
 static uint64_t opt_conring_size;
 size_param("conring_size", opt_conring_size);
 
-/* console_timestamps=none|boot */
+/* console_timestamps=none|boot (bare: boot) */
 static bool opt_timestamps;
 static int parse_console_timestamps(const char *s)
 {
     if ( !strcmp(s, "none") || !strcmp(s, "no") || !strcmp(s, "0") )
         opt_timestamps = false;
-    else if ( !strcmp(s, "boot") || !strcmp(s, "yes") || !strcmp(s, "1") )
+    else if ( !*s || !strcmp(s, "boot") || !strcmp(s, "yes") || !strcmp(s, "1") )
         opt_timestamps = true;
     else
         return -EINVAL;
@@ -278,4 +278,35 @@ void printk(const char *fmt, ...)
     va_start(args, fmt);
     vprintk(fmt, args);
     va_end(args);
+}
+
+void console_guest_write(unsigned int domid, const char *s, size_t len)
+{
+    static bool guest_line_start = true;
+    unsigned long flags;
+    size_t i, start = 0;
+
+    spin_lock_irqsave(&console_lock, flags);
+    for ( i = 0; i < len; i++ )
+    {
+        if ( domid != 0 && guest_line_start )
+        {
+            char prefix[16];
+            int n = scnprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+
+            emit(prefix, n, true);
+            guest_line_start = false;
+        }
+        if ( s[i] == '\n' )
+        {
+            emit(s + start, i + 1 - start, true);
+            start = i + 1;
+            guest_line_start = true;
+        }
+    }
+    if ( start < len )
+        emit(s + start, len - start, true);
+    /* The hypervisor's next message starts on a line of its own. */
+    at_line_start = guest_line_start = (len && s[len - 1] == '\n') || (!len && at_line_start);
+    spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -1,8 +1,9 @@
 /*
  * keyhandler.c - debug keys on the hypervisor console.
  *
- * While no guest owns console input (there is no dom0 yet), every byte
- * received on the serial console is a debug key.  Handlers print through
+ * While the hypervisor owns console input (see console_input.c: Ctrl-A
+ * three times switches between it and dom0), every byte received on the
+ * serial console is a debug key.  Handlers print through
  * printk, so their output also lands in the console ring.
  *
  * Locking: handlers are registered at boot, before the console interrupt
@@ -37,11 +38,6 @@ void handle_keypress(unsigned char key)
     }
     else if ( key >= 0x20 && key < 0x7f )
         printk("'%c' pressed -> no such debug key ('h' lists them)\n", key);
-}
-
-void console_input(char c)
-{
-    handle_keypress((unsigned char)c);
 }
 
 static void show_handlers(unsigned char key)

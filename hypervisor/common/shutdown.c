@@ -2,7 +2,9 @@
 #include <parva/console.h>
 #include <parva/param.h>
 #include <parva/printk.h>
+#include <parva/public.h>
 #include <parva/shutdown.h>
+#include <xen/sched.h>
 #include <asm/system.h>
 
 /* noreboot: after a panic (or, later, a dom0 crash) keep the machine halted so its console can be read */
@@ -44,4 +46,26 @@ __noreturn void machine_panic_stop(void)
     }
     printk("Reboot in five seconds...\n");
     machine_restart(5000);
+}
+
+__noreturn void hwdom_shutdown(unsigned int reason)
+{
+    switch ( reason )
+    {
+    case SHUTDOWN_poweroff:
+        printk("Hardware Dom0 halted: powering off\n");
+        machine_power_off();
+    case SHUTDOWN_reboot:
+        printk("Hardware Dom0 shutdown: rebooting machine\n");
+        machine_restart(0);
+    case SHUTDOWN_crash:
+    default:
+        if ( opt_noreboot )
+        {
+            printk("Hardware Dom0 crashed: 'noreboot' set - not rebooting.\n");
+            machine_halt();
+        }
+        printk("Hardware Dom0 crashed: rebooting machine in 5 seconds.\n");
+        machine_restart(5000);
+    }
 }

@@ -1,6 +1,6 @@
 # boot.mk (tests) - the ISOs the boot tests run; included by tests/tests.mk.
 #
-#   plain      no modules; unknown option on the command line          (-smp 1/2/4, -m 512/4096)
+#   plain      no modules; unknown option on the command line   (-smp 1/2/4, -m 512/1024/4096)
 #   modules    two modules with command lines, dom0 options, timestamps
 #   fault      a test build that takes a deliberate page fault
 #   stayup     noreboot: stays up for debug keys typed on the serial port

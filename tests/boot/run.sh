@@ -72,7 +72,8 @@ expect 'Module 1: 0x[0-9a-f]+-0x[0-9a-f]+ \(97 KiB\) dom0 initrd: "initrd-marker
     "modules: initrd module with its command line"
 expect 'dom0: memory 512 MiB \(min 0, max 1 GiB\), vcpus 2\.\.2' "modules: dom0_mem and dom0_max_vcpus parsed"
 expect '^\(PARVA\) \[ *[0-9]+\.[0-9]{6}\] ' "modules: console_timestamps=boot stamps lines"
-expect 'cannot build domains yet' "modules: says what it cannot do yet"
+expect 'dom0 kernel: not a usable ELF64 PV kernel' "modules: a module that is not a PV kernel is refused clearly"
+expect 'dom0 could not be built \(see above\): nothing to run\.' "modules: and the machine says it has nothing to run"
 expect_rc 0 "modules: powers off"
 
 # --- an unexpected exception: full report, then reboot (QEMU -no-reboot exits) ---

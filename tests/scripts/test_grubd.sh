@@ -11,7 +11,7 @@ check() {   # STATUS DESCRIPTION
     n=$((n + 1))
     if [ "$1" -eq 0 ]; then echo "ok $n - grub.d: $2"; else echo "not ok $n - grub.d: $2"; sed 's/^/#   | /' "$tmp/out"; fi
 }
-echo "1..10"
+echo "1..11"
 
 mkdir -p "$tmp/lib" "$tmp/boot"
 cat > "$tmp/lib/grub-mkconfig_lib" <<'STUB'
@@ -45,6 +45,12 @@ check $? "output passes grub-script-check"
 run GRUB_CMDLINE_LINUX="console=ttyS0"
 grep -q 'multiboot2 /boot/parva console=com1,vga com1=115200,8n1' "$tmp/out" && ! grep -q 'console=hvc0' "$tmp/out"
 check $? "defaults: Xen-style serial options; an explicit Linux console= is kept"
+
+mkdir -p "$tmp/etc"
+printf 'GRUB_TIMEOUT=5\nGRUB_CMDLINE_PARVA="dom0_mem=2G loglvl=all"\n' > "$tmp/etc/grub"
+run PARVA_GRUB_DEFAULTS="$tmp/etc/grub"
+grep -q '^        multiboot2 /boot/parva dom0_mem=2G loglvl=all *$' "$tmp/out"
+check $? "GRUB_CMDLINE_PARVA read from the defaults file when grub-mkconfig did not export it"
 
 rm "$tmp/boot/parva"
 run

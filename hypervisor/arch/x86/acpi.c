@@ -37,6 +37,25 @@ const void *acpi_map(uint64_t paddr, size_t len)
     return (const uint8_t *)window + (paddr & ~PAGE_MASK);
 }
 
+/* ACPI registers in memory space: a few pages mapped once each (there are only a handful). */
+static volatile void *gas_mmio(uint64_t addr)
+{
+    static struct { uint64_t page; volatile uint8_t *va; } cache[8];
+    uint64_t page = addr & PAGE_MASK;
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(cache) && cache[i].va; i++ )
+        if ( cache[i].page == page )
+            return cache[i].va + (addr & ~PAGE_MASK);
+    if ( i == ARRAY_SIZE(cache) )
+        return NULL;
+    cache[i].va = ioremap(page, PAGE_SIZE, PAGE_HV_UC);
+    if ( !cache[i].va )
+        return NULL;
+    cache[i].page = page;
+    return cache[i].va + (addr & ~PAGE_MASK);
+}
+
 /* Read or write an ACPI register of up to 32 bits in I/O or memory space. */
 static int gas_access(const struct acpi_gas *g, uint32_t *val, bool write)
 {
@@ -58,7 +77,7 @@ static int gas_access(const struct acpi_gas *g, uint32_t *val, bool write)
     }
     if ( g->space_id == ACPI_GAS_MEMORY )
     {
-        volatile void *p = ioremap(g->address, 4, PAGE_HV_UC);
+        volatile void *p = gas_mmio(g->address);
 
         if ( !p )
             return -ENOMEM;

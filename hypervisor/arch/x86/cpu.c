@@ -5,8 +5,8 @@
  * programs the same CR0/CR4/EFER/PAT from it (the machine is assumed
  * homogeneous; an AP missing a feature the boot CPU enabled is refused).
  * SMEP and SMAP are on when the CPU has them unless smep=0 / smap=0.  With
- * SMAP off, the STAC/CLAC instructions that bracket guest-memory accesses are
- * patched to NOPs before the image is write-protected.
+ * SMAP on, the NOPs that stand where guest-memory accesses need STAC/CLAC
+ * are patched into those instructions before the image is write-protected.
  */
 #include <parva/lib.h>
 #include <parva/param.h>
@@ -24,7 +24,7 @@ static int8_t opt_smep = -1, opt_smap = -1;
 
 static int parse_smx(const char *s, int8_t *opt)
 {
-    int b = parse_bool(s, NULL);
+    int b = *s ? parse_bool(s, NULL) : 1;     /* a bare "smep" means on */
 
     if ( b < 0 && !strcmp(s, "hvm") )
         b = 0;
@@ -38,20 +38,22 @@ static int parse_smap(const char *s) { return parse_smx(s, &opt_smap); }
 custom_param("smep", parse_smep);
 custom_param("smap", parse_smap);
 
-extern const int32_t __start_smap_sites[], __stop_smap_sites[];
+extern const int32_t __start_smap_stac_sites[], __stop_smap_stac_sites[];
+extern const int32_t __start_smap_clac_sites[], __stop_smap_clac_sites[];
 
-/* Replace every recorded STAC/CLAC (3 bytes) with a 3-byte NOP.  Text must still be writable. */
-static void __init patch_out_smap_sites(void)
+/* Turn the recorded 3-byte NOPs into STAC (0f 01 cb) or CLAC (0f 01 ca).  Text must still be writable. */
+static void __init patch_smap_sites(const int32_t *start, const int32_t *end, uint8_t last)
 {
     const int32_t *s;
 
-    for ( s = __start_smap_sites; s < __stop_smap_sites; s++ )
+    for ( s = start; s < end; s++ )
     {
         uint8_t *insn = (uint8_t *)s + *s;
 
+        BUG_ON(insn[0] != 0x0f || insn[1] != 0x1f || insn[2] != 0x00);
         insn[0] = 0x0f;
-        insn[1] = 0x1f;
-        insn[2] = 0x00;
+        insn[1] = 0x01;
+        insn[2] = last;
     }
 }
 
@@ -112,8 +114,11 @@ void __init cpu_early_init(void)
 
     f->use_smep = f->smep && opt_smep != 0;
     f->use_smap = f->smap && opt_smap != 0;
-    if ( !f->use_smap )
-        patch_out_smap_sites();
+    if ( f->use_smap )
+    {
+        patch_smap_sites(__start_smap_stac_sites, __stop_smap_stac_sites, 0xcb);
+        patch_smap_sites(__start_smap_clac_sites, __stop_smap_clac_sites, 0xca);
+    }
 
     printk("CPU Vendor: %s, Family %u (%#x), Model %u (%#x), Stepping %u\n",
            f->vendor, f->family, f->family, f->model, f->model, f->stepping);
@@ -150,4 +155,23 @@ void cpu_init_registers(void)
     write_cr4(cr4);
     /* A clean EFLAGS (AC clear, interrupts off): with SMAP, only STAC opens guest memory. */
     __asm__ __volatile__("pushq $2; popfq" ::: "memory", "cc");
+}
+
+/* An AP must offer what the boot CPU turned on for everyone (the CR4/EFER bits would fault). */
+bool cpu_matches_boot_cpu(char *missing, size_t len)
+{
+    const struct cpu_features *f = &cpu_features;
+    struct cpuid_regs r7 = { 0 }, rx;
+
+    if ( f->max_leaf >= 7 )
+        cpuid_count(7, 0, &r7);
+    cpuid_count(0x80000001, 0, &rx);
+    missing[0] = '\0';
+    if ( f->use_smep && !(r7.ebx & (1U << 7)) )
+        strlcpy(missing, "SMEP", len);
+    else if ( f->use_smap && !(r7.ebx & (1U << 20)) )
+        strlcpy(missing, "SMAP", len);
+    else if ( f->nx && !(rx.edx & (1U << 20)) )
+        strlcpy(missing, "NX", len);
+    return missing[0] == '\0';
 }

@@ -8,9 +8,12 @@
  * those exceptions rather than as #GP.
  */
 #include <parva/lib.h>
+#include <parva/mm.h>
 #include <parva/printk.h>
 #include <asm/current.h>
 #include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/paging.h>
 #include <asm/smp.h>
 
 typedef uint64_t seg_desc_t;
@@ -63,6 +66,7 @@ void gdt_init_cpu(unsigned int cpu)
     tss->ist[IST_DF - 1] = stack + (STACK_IST_DF + 1) * 4096;
     tss->ist[IST_NMI - 1] = stack + (STACK_IST_NMI + 1) * 4096;
     tss->ist[IST_MC - 1] = stack + (STACK_IST_MC + 1) * 4096;
+    tss->ist[IST_DB - 1] = stack + (STACK_IST_DB + 1) * 4096;
     tss->iomap_base = sizeof(*tss);     /* no I/O bitmap: ring 3 port I/O faults */
     set_tss_desc(gdt, tss);
 
@@ -86,6 +90,75 @@ void gdt_init_cpu(unsigned int cpu)
         : "rax", "memory");
 }
 
+/*
+ * The GDT window of each CPU, in the per-domain area (shared by every guest L4): pages 0-13 hold
+ * the running vCPU's own GDT frames (or a zero page: null descriptors), page 14 this CPU's
+ * reserved page.  GDTR always points at the window, so a guest selector below 0xe000 reads the
+ * guest's GDT and one above reads the hypervisor's.
+ */
+#define GDT_WINDOW_PAGES    32      /* 16 for the GDT, 16 reserved for the LDT */
+static unsigned long zero_page_mfn;
+
+static unsigned long gdt_window(unsigned int cpu)
+{
+    return PERDOMAIN_VIRT_START + (unsigned long)cpu * GDT_WINDOW_PAGES * PAGE_SIZE;
+}
+
+static void load_gdtr(unsigned int cpu)
+{
+    struct desc_ptr gdtr = { .limit = GDT_LIMIT, .base = gdt_window(cpu) };
+
+    __asm__ __volatile__("lgdt %0" :: "m"(gdtr) : "memory");
+}
+
+/* Map nr guest GDT frames (nr <= 14; the rest become null descriptors) and reload GDTR. */
+void gdt_load_guest_frames(unsigned int cpu, const unsigned long *frames, unsigned int nr)
+{
+    unsigned long va = gdt_window(cpu);
+    unsigned int i;
+
+    for ( i = 0; i < GDT_RESERVED_PAGE; i++ )
+        map_pages(va + i * PAGE_SIZE, i < nr ? frames[i] : zero_page_mfn, 1,
+                  (i < nr ? PAGE_HV_RW : PAGE_HV_RO) | MAP_SMALL);
+    load_gdtr(cpu);
+}
+
+/* Map nr LDT frames into the window after the GDT and load an LDT of ents entries (0: none). */
+void ldt_load_guest_frames(unsigned int cpu, const unsigned long *frames, unsigned int nr, unsigned int ents)
+{
+    unsigned long va = gdt_window(cpu) + 16 * PAGE_SIZE, limit = ents * 8 - 1;
+    seg_desc_t *gdt = gdt_pages[cpu];
+    unsigned int i, idx = (LDT_SELECTOR & 0x1fff) >> 3;
+
+    if ( !ents )
+    {
+        __asm__ __volatile__("lldt %w0" :: "r"(0));
+        return;
+    }
+    for ( i = 0; i < nr; i++ )
+        map_pages(va + i * PAGE_SIZE, frames[i], 1, PAGE_HV_RW | MAP_SMALL);
+    gdt[idx] = (limit & 0xffff) | ((va & 0xffffff) << 16) | (0x82UL << 40) |   /* present, LDT */
+               (((limit >> 16) & 0xf) << 48) | (((va >> 24) & 0xff) << 56);
+    gdt[idx + 1] = va >> 32;
+    __asm__ __volatile__("lldt %w0" :: "r"(LDT_SELECTOR));
+}
+
+/* Move this CPU's GDTR to its window (once the hypervisor's page tables exist). */
+void gdt_use_window(unsigned int cpu)
+{
+    if ( !zero_page_mfn )
+    {
+        void *z = alloc_xenheap_pages(0);
+
+        if ( !z )
+            panic("no memory for the GDT zero page\n");
+        zero_page_mfn = virt_to_mfn(z);
+    }
+    map_pages(gdt_window(cpu) + GDT_RESERVED_PAGE * PAGE_SIZE, virt_to_mfn(gdt_pages[cpu]), 1,
+              PAGE_HV_RW | MAP_SMALL);
+    gdt_load_guest_frames(cpu, NULL, 0);
+}
+
 void idt_set_handler(unsigned int vector, void (*fn)(void), unsigned int dpl, unsigned int ist)
 {
     unsigned long a = (unsigned long)fn;
@@ -106,6 +179,7 @@ void __init idt_init(void)
 
     for ( v = 0; v < 256; v++ )
         idt_set_handler(v, (void (*)(void))entry_stubs[v], 0, 0);
+    idt_set_handler(1, (void (*)(void))entry_stubs[1], 0, IST_DB);
     idt_set_handler(2, (void (*)(void))entry_stubs[2], 0, IST_NMI);
     idt_set_handler(3, (void (*)(void))entry_stubs[3], 3, 0);
     idt_set_handler(4, (void (*)(void))entry_stubs[4], 3, 0);

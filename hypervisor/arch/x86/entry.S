@@ -9,53 +9,14 @@
  * do_exception(), the rest to do_interrupt().
  */
 #include <asm/asm_defns.h>
+#include <asm/entry_macros.h>
 #include <asm/desc.h>
 
 /* Exceptions for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
                         (v) == 29 || (v) == 30)
 
-#define UREGS_rip 128                           /* offsetof(struct cpu_user_regs, rip), checked in traps.c */
-
         .text
-
-.macro SAVE_ALL
-        cld
-        pushq   %rdi
-        pushq   %rsi
-        pushq   %rdx
-        pushq   %rcx
-        pushq   %rax
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %rbx
-        pushq   %rbp
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-.endm
-
-.macro RESTORE_ALL
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbp
-        popq    %rbx
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rax
-        popq    %rcx
-        popq    %rdx
-        popq    %rsi
-        popq    %rdi
-        addq    $8, %rsp                        /* error code / entry vector */
-.endm
 
 /* Common path: regs on the stack; \handler(regs) in C. */
 .macro ENTRY_COMMON handler

@@ -21,6 +21,7 @@
 #include <asm/current.h>
 #include <asm/io_apic.h>
 #include <asm/irq.h>
+#include <asm/pv.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
 
@@ -140,10 +141,10 @@ void do_interrupt(struct cpu_user_regs *regs)
         lapic_error_interrupt();
         break;
     case SPURIOUS_APIC_VECTOR:
-        return;                                 /* no EOI for spurious interrupts */
+        goto out;                               /* no EOI for spurious interrupts */
     default:
         if ( v >= 0x20 && v < 0x30 )
-            return;                             /* a masked 8259 can still raise IRQ7/15 spuriously */
+            goto out;                           /* a masked 8259 can still raise IRQ7/15 spuriously */
         d = vector_desc[v];
         if ( d )
         {
@@ -155,4 +156,7 @@ void do_interrupt(struct cpu_user_regs *regs)
         break;
     }
     lapic_eoi();
+ out:
+    if ( guest_mode(regs) )
+        pv_exit_to_guest(regs);
 }

@@ -21,6 +21,7 @@
 #include <parva/mm.h>
 #include <parva/printk.h>
 #include <parva/spinlock.h>
+#include <asm/cpufeature.h>
 #include <asm/current.h>
 #include <asm/mm.h>
 #include <asm/paging.h>
@@ -59,6 +60,8 @@ static uint64_t *pt_next(uint64_t *entry, uint64_t table_flags)
 {
     if ( !(*entry & _PAGE_PRESENT) )
         *entry = virt_to_maddr(pt_alloc()) | table_flags;
+    else if ( table_flags & _PAGE_USER )
+        *entry |= _PAGE_USER;   /* a guest-visible mapping below (the RO M2P): open the path to it */
     return maddr_to_virt(*entry & PADDR_MASK);
 }
 
@@ -94,6 +97,8 @@ int map_pages(unsigned long va, unsigned long mfn, unsigned long nr, uint64_t fl
 
     if ( va >= HV_AREA_START && va < HV_AREA_END && !(flags & _PAGE_USER) )
         leaf |= _PAGE_GLOBAL;
+    if ( !cpu_features.nx )
+        leaf &= ~_PAGE_NX;          /* a reserved bit without EFER.NXE */
     spin_lock_irqsave(&map_lock, irqf);
     while ( nr )
     {

@@ -1,9 +1,11 @@
 /*
  * ns16550.c - the 16550 UART console (com1/com2): polled output, interrupt-driven input.
  *
- * Options, as Xen's:  com1=<baud>[/<clock-hz>][,<data><parity><stop>[,<io-base>[,<irq>]]]
+ * Options, as Xen's:  com1=<baud>[/<base-baud>][,<data><parity><stop>[,<io-base>[,<irq>]]]
  * e.g. com1=115200,8n1 or com1=auto,8n1,0x3f8,4.  "auto" (the default) keeps the
- * rate the boot loader programmed.  Output polls the transmitter (bounded, so a
+ * rate the boot loader programmed; base-baud is the UART clock divided by 16
+ * (115200 for a PC's 1.8432 MHz).  IRQ 0 means no interrupt: output works,
+ * input is ignored (Xen polls instead; Parva has no polling yet).  Output polls the transmitter (bounded, so a
  * missing UART cannot hang the machine); received bytes arrive through the
  * port's interrupt, routed by the IO-APIC, and go to the console input handler.
  *
@@ -11,7 +13,6 @@
  * interrupt context and only touches the UART's receive registers.
  */
 #include <parva/console.h>
-#include <parva/keyhandler.h>
 #include <parva/lib.h>
 #include <parva/param.h>
 #include <parva/printk.h>
@@ -44,7 +45,7 @@
 #define FCR_CLRX    0x02
 #define FCR_CLTX    0x04
 
-#define DEFAULT_CLOCK_HZ 1843200
+#define DEFAULT_BASE_BAUD 115200
 #define TX_SPIN_LIMIT    100000  /* ~ 100 ms at ISA port speed: give up on a dead UART */
 
 struct uart {
@@ -52,7 +53,7 @@ struct uart {
     uint16_t io_base;
     uint8_t irq;
     unsigned int baud;          /* 0: auto */
-    unsigned int clock_hz;
+    unsigned int base_baud;
     uint8_t data_bits, stop_bits;
     char parity;
     bool present;
@@ -61,20 +62,22 @@ struct uart {
 };
 
 static struct uart uarts[2] = {
-    { .name = "com1", .io_base = 0x3f8, .irq = 4, .clock_hz = DEFAULT_CLOCK_HZ,
+    { .name = "com1", .io_base = 0x3f8, .irq = 4, .base_baud = DEFAULT_BASE_BAUD,
       .data_bits = 8, .stop_bits = 1, .parity = 'n' },
-    { .name = "com2", .io_base = 0x2f8, .irq = 3, .clock_hz = DEFAULT_CLOCK_HZ,
+    { .name = "com2", .io_base = 0x2f8, .irq = 3, .base_baud = DEFAULT_BASE_BAUD,
       .data_bits = 8, .stop_bits = 1, .parity = 'n' },
 };
 
+/* Parse into a copy and store it only when the whole value is valid. */
 static int parse_com(struct uart *u, const char *s)
 {
+    struct uart t = *u;
     const char *p = s;
     unsigned long long v;
 
     if ( !strncmp(p, "auto", 4) )
     {
-        u->baud = 0;
+        t.baud = 0;
         p += 4;
     }
     else
@@ -82,45 +85,47 @@ static int parse_com(struct uart *u, const char *s)
         v = parse_ull(p, &p, 10);
         if ( v < 50 || v > 4000000 )
             return -EINVAL;
-        u->baud = v;
+        t.baud = v;
         if ( *p == '/' )
         {
-            v = parse_ull(p + 1, &p, 10);
-            if ( v < 1000 || v > 100000000 )
+            v = parse_ull(p + 1, &p, 10);       /* base baud: the UART clock / 16 */
+            if ( v < 50 || v > 10000000 )
                 return -EINVAL;
-            u->clock_hz = v;
+            t.base_baud = v;
         }
     }
-    if ( *p == '\0' )
-        return 0;
-    if ( *p++ != ',' )
-        return -EINVAL;
-    if ( *p && *p != ',' )
+    if ( *p == ',' && p[1] && p[1] != ',' )
     {
-        if ( p[0] < '5' || p[0] > '8' || !strchr("noems", p[1]) || p[1] == '\0' ||
+        p++;
+        if ( p[0] < '5' || p[0] > '8' || p[1] == '\0' || !strchr("noems", p[1]) ||
              (p[2] != '1' && p[2] != '2') )
             return -EINVAL;
-        u->data_bits = p[0] - '0';
-        u->parity = p[1];
-        u->stop_bits = p[2] - '0';
+        t.data_bits = p[0] - '0';
+        t.parity = p[1];
+        t.stop_bits = p[2] - '0';
         p += 3;
     }
-    if ( *p == '\0' )
-        return 0;
-    if ( *p++ != ',' )
+    else if ( *p == ',' )
+        p++;
+    if ( *p == ',' )
+        p++;
+    if ( *p && *p != ',' )
+    {
+        v = parse_ull(p, &p, 0);
+        if ( v == 0 || v > 0xfff8 )
+            return -EINVAL;
+        t.io_base = v;
+    }
+    if ( *p == ',' )
+    {
+        v = parse_ull(p + 1, &p, 0);
+        if ( v > 15 )
+            return -EINVAL;
+        t.irq = v;              /* 0: no interrupt (receive disabled) */
+    }
+    if ( *p )
         return -EINVAL;
-    v = parse_ull(p, &p, 0);
-    if ( v == 0 || v > 0xfff8 )
-        return -EINVAL;
-    u->io_base = v;
-    if ( *p == '\0' )
-        return 0;
-    if ( *p++ != ',' )
-        return -EINVAL;
-    v = parse_ull(p, &p, 0);
-    if ( v > 15 || *p )
-        return -EINVAL;
-    u->irq = v;
+    *u = t;
     return 0;
 }
 
@@ -181,7 +186,7 @@ static void uart_setup(const struct uart *u)
     outb(0, u->io_base + IER);
     if ( u->baud )
     {
-        unsigned int div = u->clock_hz / (16 * u->baud);
+        unsigned int div = u->base_baud / u->baud;
 
         if ( div == 0 )
             div = 1;
@@ -237,6 +242,11 @@ void __init ns16550_init_irq(void)
 
         if ( !u->present )
             continue;
+        if ( u->irq == 0 )
+        {
+            printk(XENLOG_INFO "%s: no IRQ configured: console input disabled\n", u->name);
+            continue;
+        }
         /* Drain stale input, then take receive interrupts. */
         while ( inb(u->io_base + LSR) & LSR_DR )
             inb(u->io_base + RBR);

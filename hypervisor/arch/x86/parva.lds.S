@@ -51,9 +51,16 @@ SECTIONS
         KEEP(*(.ex_table))
         __stop_ex_table = .;
         . = ALIGN(8);
-        __start_smap_sites = .;
-        KEEP(*(.smap_sites))
-        __stop_smap_sites = .;
+        __start_smap_stac_sites = .;
+        KEEP(*(.smap_stac_sites))
+        __stop_smap_stac_sites = .;
+        __start_smap_clac_sites = .;
+        KEEP(*(.smap_clac_sites))
+        __stop_smap_clac_sites = .;
+        . = ALIGN(4);
+        __note_build_id_start = .;
+        KEEP(*(.note.gnu.build-id))
+        __note_build_id_end = .;
         . = ALIGN(8);
         KEEP(*(.hvsymbols))    /* last: its size may change between link passes */
         _erodata = .;

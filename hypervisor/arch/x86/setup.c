@@ -13,6 +13,7 @@
 #include <parva/acpi.h>
 #include <parva/bootinfo.h>
 #include <parva/console.h>
+#include <parva/domain.h>
 #include <parva/dom0.h>
 #include <parva/keyhandler.h>
 #include <parva/lib.h>
@@ -28,10 +29,13 @@
 #include <asm/desc.h>
 #include <asm/io_apic.h>
 #include <asm/irq.h>
+#include <asm/m2p.h>
 #include <asm/mm.h>
 #include <asm/ns16550.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_dom0.h>
 #include <asm/setup.h>
 #include <asm/smp.h>
 #include <asm/system.h>
@@ -41,6 +45,12 @@
 #define MBI_MAX_SIZE    MB(1)
 
 static struct boot_info boot_info;
+
+const struct memmap_entry *machine_memmap(unsigned int *nr)
+{
+    *nr = boot_info.nr_memmap;
+    return boot_info.memmap;
+}
 extern char cpu0_stack[];
 
 /* Tests link a stronger version of this hook into special builds (tests/boot/). */
@@ -201,6 +211,25 @@ static void __init report_modules(const struct boot_info *bi)
     printk("%s\n", dom0);
 }
 
+/* The boot modules were copied into dom0: their frames go to the heap. */
+static void __init free_boot_modules(const struct boot_info *bi)
+{
+    unsigned long freed = 0;
+    unsigned int i;
+
+    for ( i = 0; i < bi->nr_modules; i++ )
+    {
+        unsigned long s = PFN_UP(bi->modules[i].start), e = PFN_DOWN(bi->modules[i].end);
+
+        if ( s < e )
+        {
+            heap_add_pages(s, e - s);
+            freed += e - s;
+        }
+    }
+    printk(XENLOG_INFO "Freed %lu KiB of boot modules\n", freed << (PAGE_SHIFT - 10));
+}
+
 static __noreturn void nothing_to_run(const char *why)
 {
     printk("%s\n", why);
@@ -219,6 +248,7 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
 {
     struct boot_info *bi = &boot_info;
     const uint32_t *mbi = maddr_to_virt(mbi_pa);
+    struct domain *dom0;
     unsigned long trampoline;
     int rc;
 
@@ -261,19 +291,27 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
         bi->nr_memmap = 2;
         printk(XENLOG_WARNING "No memory map from the boot loader: using its basic memory sizes\n");
     }
+    mb2_print(bi);
     if ( memmap_sanitize(bi->memmap, &bi->nr_memmap, BOOTINFO_MAX_MEMMAP) || !bi->nr_memmap )
         panic("no usable memory map\n");
     printk("Memory map:\n");
     memmap_print(bi->memmap, bi->nr_memmap);
-    mb2_print(bi);
     trampoline = pick_trampoline(bi);
     if ( !trampoline )
         panic("no free page below 1 MiB for the AP trampoline\n");
     memory_init(bi, trampoline);
+    gdt_use_window(0);
+    pv_cpu_init(0);
     protect_selftest();
 
     /* 4. Firmware tables, time, interrupts. */
-    if ( acpi_tables_init(bi->rsdp_len ? bi->rsdp : NULL, bi->rsdp_len, &acpi_info) )
+    rc = acpi_tables_init(bi->rsdp_len ? bi->rsdp : NULL, bi->rsdp_len, &acpi_info);
+    if ( rc && bi->rsdp_len )
+    {
+        printk(XENLOG_WARNING "The boot loader's ACPI RSDP is unusable: searching the BIOS areas\n");
+        rc = acpi_tables_init(NULL, 0, &acpi_info);
+    }
+    if ( rc )
         printk(XENLOG_WARNING "No usable ACPI tables: one CPU, no IO-APIC, no ACPI power-off\n");
     time_init(&acpi_info);
     lapic_init_bsp(acpi_info.madt.valid ? acpi_info.madt.lapic_addr : 0xfee00000);
@@ -297,9 +335,14 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
 
     boot_selftest_hook();
 
-    /* 6. What to run. */
+    /* 6. dom0: build it from the modules, give the modules' memory back, run it. */
     report_modules(bi);
     if ( bi->nr_modules == 0 )
         nothing_to_run("No dom0 kernel given (no module2 line): nothing to run.");
-    nothing_to_run("The dom0 kernel was found, but this version of Parva cannot build domains yet.");
+    m2p_init();
+    if ( dom0_build(&bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL, &dom0) )
+        nothing_to_run("dom0 could not be built (see above): nothing to run.");
+    free_boot_modules(bi);
+    console_input_set_guest(true);
+    pv_run_vcpu(dom0->vcpu[0]);
 }

@@ -3,8 +3,8 @@
  *
  * Power-off writes SLP_TYPa/b (from the \_S5 object) with SLP_EN to the
  * FADT's PM1a/PM1b control registers, after switching the firmware to ACPI
- * mode if it is not there yet.  reboot= picks the reset method as in Xen
- * (acpi, pci, kbd, triple); the default tries them in that order.
+ * mode if it is not there yet.  reboot= picks the first reset method as in Xen
+ * (acpi, pci, kbd, triple, or no = noreboot); the others follow in that order.
  */
 #include <parva/lib.h>
 #include <parva/param.h>
@@ -16,8 +16,38 @@
 #include <asm/system.h>
 #include <asm/time.h>
 
-static char opt_reboot[16] = "";
-string_param("reboot", opt_reboot);
+/* reboot=<method>[,...]: a[cpi], p[ci], k[bd], t[riple] pick the first method to try; n[o] = noreboot */
+static char opt_reboot_method;
+
+static int parse_reboot(const char *s)
+{
+    char method = 0;
+    bool no = false;
+
+    while ( *s )
+    {
+        switch ( *s )
+        {
+        case 'a': case 'p': case 'k': case 't':
+            method = *s;
+            break;
+        case 'n':
+            no = true;
+            break;
+        default:
+            return -EINVAL;
+        }
+        while ( *s && *s != ',' )
+            s++;
+        if ( *s == ',' )
+            s++;
+    }
+    opt_reboot_method = method;
+    if ( no )
+        opt_noreboot = true;
+    return 0;
+}
+custom_param("reboot", parse_reboot);
 
 static void acpi_enable_mode(void)
 {
@@ -108,15 +138,15 @@ static void reset_triple(void)
 __noreturn void arch_restart(void)
 {
     static const struct {
-        const char *name;
+        char key;
         void (*fn)(void);
     } methods[] = {
-        { "acpi", reset_acpi }, { "pci", reset_pci }, { "kbd", reset_kbd }, { "triple", reset_triple },
+        { 'a', reset_acpi }, { 'p', reset_pci }, { 'k', reset_kbd }, { 't', reset_triple },
     };
     unsigned int i;
 
     for ( i = 0; i < ARRAY_SIZE(methods); i++ )
-        if ( !strcmp(opt_reboot, methods[i].name) )
+        if ( opt_reboot_method == methods[i].key )
         {
             methods[i].fn();
             mdelay(500);

@@ -6,9 +6,10 @@
  * has started (and, with wait, finished) the function.  Stopping uses NMIs,
  * which get through even to a CPU spinning with interrupts off.
  *
- * Locking: call_lock serialises cross-CPU calls; it must not be taken with
- * interrupts off while another CPU may be waiting for this one (callers
- * must not hold spinlocks that the called function takes).
+ * Locking: call_lock serialises cross-CPU calls.  It is taken with interrupts
+ * on, except from interrupt context, where it is only tried (the holder could
+ * be waiting for this CPU to answer).  Callers must not hold spinlocks that
+ * the called function takes.
  */
 #include <parva/lib.h>
 #include <parva/printk.h>
@@ -54,7 +55,20 @@ static void call_on(const unsigned int *cpus, unsigned int n, void (*fn)(void *)
 
     if ( !n )
         return;
-    spin_lock(&call_lock);
+    /*
+     * From interrupt context (a debug key) only try: the holder may be waiting for this very
+     * CPU to answer its IPI.  Everyone else takes the lock with interrupts on.
+     */
+    if ( !local_irq_is_enabled() )
+    {
+        if ( !spin_trylock(&call_lock) )
+        {
+            printk(XENLOG_WARNING "cross-CPU call skipped: another one is in progress\n");
+            return;
+        }
+    }
+    else
+        spin_lock(&call_lock);
     call_data.fn = fn;
     call_data.info = info;
     call_data.wait = wait;
@@ -117,5 +131,6 @@ void do_nmi(struct cpu_user_regs *regs)
         for ( ; ; )
             halt();             /* NMIs stay blocked: we never iret */
     }
-    printk(XENLOG_WARNING "NMI received on CPU %u (unknown reason)\n", smp_processor_id());
+    /* No printk here: the interrupted code may hold the console lock. */
+    this_pcpu()->nmis_unknown++;
 }

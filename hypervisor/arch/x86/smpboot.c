@@ -23,6 +23,7 @@
 #include <asm/mm.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
 #include <asm/smp.h>
 #include <asm/system.h>
 #include <asm/time.h>
@@ -52,10 +53,20 @@ __noreturn void start_secondary(void)
 {
     struct cpu_info *ci = get_cpu_info();
     unsigned int cpu = ci->processor_id;
+    char missing[16];
 
     gdt_init_cpu(cpu);
     idt_load();
+    if ( !cpu_matches_boot_cpu(missing, sizeof(missing)) )
+    {
+        printk(XENLOG_ERR "CPU %u lacks %s, which the boot CPU uses: left offline\n", cpu, missing);
+        pcpus[cpu].boot_failed = true;
+        for ( ; ; )
+            halt();
+    }
     cpu_init_registers();
+    gdt_use_window(cpu);
+    pv_cpu_init(cpu);
     lapic_setup_cpu();
     if ( lapic_id() != pcpus[cpu].apic_id )
         printk(XENLOG_WARNING "CPU %u: APIC ID %u, MADT says %u\n", cpu, lapic_id(), pcpus[cpu].apic_id);
@@ -71,7 +82,7 @@ static bool wait_online(unsigned int cpu, unsigned int ms)
 
     while ( !pcpus[cpu].online )
     {
-        if ( rdtsc_ordered() > end )
+        if ( pcpus[cpu].boot_failed || rdtsc_ordered() > end )
             return false;
         cpu_relax();
     }

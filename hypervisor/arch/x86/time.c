@@ -85,7 +85,12 @@ static uint64_t calibrate_hpet(const struct acpi_info *ai)
     c0 = mmio_read64(hpet_base + HPET_COUNTER);
     t0 = rdtsc_ordered();
     while ( mmio_read64(hpet_base + HPET_COUNTER) - c0 < target )
+    {
+        /* A stopped HPET must not hang the boot: give up after ~50x the time (at <= 10 GHz). */
+        if ( rdtsc_ordered() - t0 > 10ULL * 1000000 * CALIBRATE_MS * 50 )
+            return 0;
         cpu_relax();
+    }
     t1 = rdtsc_ordered();
     printk("Platform timer is %lu.%03luMHz HPET\n",
            (unsigned long)(1000000000ULL / hpet_period_fs),
@@ -130,4 +135,29 @@ void __init time_init(const struct acpi_info *ai)
     calibrated = true;
     printk("Detected %lu.%03lu MHz processor.\n", (unsigned long)(tsc_khz / 1000),
            (unsigned long)(tsc_khz % 1000));
+}
+
+/*
+ * The pvclock scale of the TSC (Xen's set_time_scale): ns = ((tsc << shift) * mul) >> 32, shifting
+ * right for a negative shift, with mul in [2^31, 2^32) for the best precision.
+ */
+void tsc_pvclock_scale(int8_t *shift, uint32_t *mul)
+{
+    uint64_t tps64 = tsc_khz * 1000;
+    uint32_t tps32;
+    int s = 0;
+
+    while ( tps64 > 2000000000ULL )
+    {
+        tps64 >>= 1;
+        s--;
+    }
+    tps32 = (uint32_t)tps64;
+    while ( tps32 <= 1000000000U )
+    {
+        tps32 <<= 1;
+        s++;
+    }
+    *shift = s;
+    *mul = (uint32_t)((1000000000ULL << 32) / tps32);
 }

@@ -15,11 +15,20 @@
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
 #include <asm/smp.h>
 #include <asm/system.h>
 #include <asm/traps.h>
 
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, rax) != 80);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, error_code) != 120);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, entry_vector) != 124);
 BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, rip) != 128);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, cs) != 136);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, rflags) != 144);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, rsp) != 152);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, ss) != 160);
+BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, es) != 168);
 BUILD_BUG_ON(sizeof(struct cpu_info) != CPU_INFO_SIZE);
 
 static const char *const exception_names[32] = {
@@ -159,6 +168,12 @@ void do_exception(struct cpu_user_regs *regs)
     {
         printk(XENLOG_ERR "Machine check on CPU %u\n", smp_processor_id());
         fatal_trap(regs);
+    }
+    if ( guest_mode(regs) )
+    {
+        pv_do_trap(regs);
+        pv_exit_to_guest(regs);
+        return;
     }
     if ( !(regs->cs & 3) )
     {

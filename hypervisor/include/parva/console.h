@@ -22,6 +22,15 @@ size_t console_ring_read(uint64_t *idx, char *dst, size_t len);
 /* Panic and crash paths: break the console lock if this CPU cannot take it. */
 void console_force_unlock(void);
 
+/* Console input (console_input.c): a byte typed on the console, from the receive interrupt. */
+void console_input(char c);
+/* dom0 exists (or not): input switches to it, Ctrl-A x3 switches back and forth. */
+void console_input_set_guest(bool exists);
+/* dom0's CONSOLEIO_read: up to len bytes typed for it. */
+size_t console_input_read(char *buf, size_t len);
+/* A guest's console_io output: dom0's as it is, other domains' with a "(dN) " prefix per line. */
+void console_guest_write(unsigned int domid, const char *s, size_t len);
+
 /* Arch hook: nanoseconds since boot for log timestamps, 0 while the clock is not calibrated. */
 uint64_t console_clock_ns(void);
 

@@ -9,8 +9,6 @@ typedef void (*keyhandler_fn_t)(unsigned char key);
 
 /* Handlers run in interrupt context (the console's receive interrupt). */
 void register_keyhandler(unsigned char key, keyhandler_fn_t fn, const char *desc);
-/* A byte typed on the console. */
-void console_input(char c);
 /* Run the handler for key, as if typed. */
 void handle_keypress(unsigned char key);
 void keyhandler_init(void);

@@ -16,6 +16,9 @@ __noreturn void machine_halt(void);
 /* After a panic: reboot in five seconds, or halt with noreboot. */
 __noreturn void machine_panic_stop(void);
 
+/* dom0 shut down (SHUTDOWN_* reason): power off, reboot, or on a crash reboot/halt as noreboot says. */
+__noreturn void hwdom_shutdown(unsigned int reason);
+
 /* Arch hooks (arch/x86/shutdown.c). */
 __noreturn void arch_power_off(void);
 __noreturn void arch_restart(void);

@@ -68,6 +68,7 @@ start:
         jb      early_fail
         mov     $0x80000001, %eax
         cpuid
+        mov     $PHYS(msg_no_lm), %ebx          /* cpuid clobbered it */
         bt      $29, %edx
         jnc     early_fail
         mov     %edx, %ebp                      /* EDX bit 20: NX */

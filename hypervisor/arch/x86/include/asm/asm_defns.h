@@ -4,8 +4,10 @@
  *
  * An exception-table entry says "if the instruction at `from` faults, continue
  * at `to`"; entries are two 32-bit offsets relative to themselves.
- * Every STAC/CLAC is recorded in .smap_sites; when SMAP is absent or turned off
- * (smap=0) they are replaced with 3-byte NOPs at boot (they would #UD).
+ * STAC/CLAC are assembled as 3-byte NOPs, their places recorded in
+ * .smap_stac_sites/.smap_clac_sites, and turned into the real instructions at
+ * boot when SMAP is in use (on a CPU without SMAP they would #UD, and an
+ * exception before the CPU is identified must not run into one).
  */
 #ifndef ASM_ASM_DEFNS_H
 #define ASM_ASM_DEFNS_H
@@ -20,16 +22,16 @@
 .endm
 
 .macro ASM_STAC
-661: stac
-    .pushsection .smap_sites, "a"
+661: .byte 0x0f, 0x1f, 0x00
+    .pushsection .smap_stac_sites, "a"
     .balign 4
     .long 661b - .
     .popsection
 .endm
 
 .macro ASM_CLAC
-661: clac
-    .pushsection .smap_sites, "a"
+661: .byte 0x0f, 0x1f, 0x00
+    .pushsection .smap_clac_sites, "a"
     .balign 4
     .long 661b - .
     .popsection
@@ -43,9 +45,9 @@
     "  .long (" #from ") - ., (" #to ") - .\n"      \
     "  .popsection\n"
 
-#define _ASM_SMAP_SITE(insn)                        \
-    "661: " insn "\n"                               \
-    "  .pushsection .smap_sites, \"a\"\n"           \
+#define _ASM_SMAP_SITE(kind)                        \
+    "661: .byte 0x0f, 0x1f, 0x00\n"                 \
+    "  .pushsection .smap_" kind "_sites, \"a\"\n"  \
     "  .balign 4\n"                                 \
     "  .long 661b - .\n"                            \
     "  .popsection\n"

@@ -19,5 +19,7 @@ extern struct cpu_features cpu_features;
 
 void cpu_early_init(void);
 void cpu_init_registers(void);
+/* Does this CPU have every feature the boot CPU enabled?  If not, *missing names one. */
+bool cpu_matches_boot_cpu(char *missing, size_t len);
 
 #endif /* ASM_CPUFEATURE_H */

@@ -2,8 +2,10 @@
  * current.h - struct cpu_info at the top of every CPU's stack, and how to find it.
  *
  * Each CPU's stack block is STACK_SIZE bytes, aligned to STACK_SIZE:
- *   page 0: #DF IST stack   page 1: NMI IST stack   page 2: #MC IST stack
- *   page 3: guard (not mapped)   pages 4-7: the normal stack, cpu_info at its top.
+ *   page 0: #DF IST stack   page 1: NMI IST stack   page 2: #MC IST stack   page 3: #DB IST stack
+ *   page 4: guard (not mapped)   pages 5-7: the normal stack, cpu_info at its top.
+ * #DB has its own stack because SYSCALL with the guest's TF set raises #DB
+ * on the first hypervisor instruction, while RSP is still the guest's.
  * Rounding any stack pointer of this CPU down to STACK_SIZE and adding
  * STACK_SIZE - sizeof(struct cpu_info) finds cpu_info, whichever of the
  * stacks is in use and whatever the guest did to its GS base.  A guest's
@@ -19,8 +21,9 @@
 #define STACK_IST_DF    0
 #define STACK_IST_NMI   1
 #define STACK_IST_MC    2
-#define STACK_GUARD     3
-#define STACK_PRIMARY   4
+#define STACK_IST_DB    3
+#define STACK_GUARD     4
+#define STACK_PRIMARY   5
 
 #ifndef __ASSEMBLY__
 #include <parva/public.h>
@@ -33,7 +36,8 @@ struct cpu_info {
     unsigned int apic_id;
     struct vcpu *current_vcpu;
     unsigned long stack_block;      /* base of this CPU's stack block */
-    uint8_t pad[CPU_INFO_SIZE - sizeof(struct cpu_user_regs) - 8 - 8 - 8];
+    unsigned long syscall_scratch;  /* the SYSCALL stub parks the guest's RAX here */
+    uint8_t pad[CPU_INFO_SIZE - sizeof(struct cpu_user_regs) - 8 - 8 - 8 - 8];
 };
 
 static inline struct cpu_info *get_cpu_info(void)

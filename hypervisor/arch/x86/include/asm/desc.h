@@ -11,9 +11,10 @@
  *   0xe010 ring-0 data            0xe02b ring-3 data          0xe040 TSS (16 bytes)
  *                                 0xe033 ring-3 64-bit code   0xe050 LDT (16 bytes)
  *
- * Each CPU has its own copy of that page (its TSS descriptor differs).  The
- * GDTR base points 14 pages below it, where a running PV vCPU's own GDT
- * frames will be mapped later; with no guest those selectors are unused.
+ * Each CPU has its own copy of that page (its TSS descriptor differs).  Once
+ * paging is set up, GDTR points at a per-CPU window (desc.c) whose first 14
+ * pages map the running PV vCPU's own GDT frames and whose 15th is that page;
+ * before that, the base is simply 14 pages below the page.
  */
 #ifndef ASM_DESC_H
 #define ASM_DESC_H
@@ -31,6 +32,7 @@
 #define IST_DF              1
 #define IST_NMI             2
 #define IST_MC              3
+#define IST_DB              4
 
 #ifndef __ASSEMBLY__
 #include <parva/types.h>
@@ -61,6 +63,9 @@ struct idt_entry {
 };
 
 void gdt_init_cpu(unsigned int cpu);
+void gdt_use_window(unsigned int cpu);
+void gdt_load_guest_frames(unsigned int cpu, const unsigned long *frames, unsigned int nr);
+void ldt_load_guest_frames(unsigned int cpu, const unsigned long *frames, unsigned int nr, unsigned int ents);
 void idt_init(void);
 void idt_load(void);
 void idt_set_handler(unsigned int vector, void (*fn)(void), unsigned int dpl, unsigned int ist);

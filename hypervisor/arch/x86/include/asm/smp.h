@@ -16,12 +16,14 @@ struct pcpu {
     uint32_t apic_id;
     uint32_t acpi_uid;
     volatile bool online;
+    volatile bool boot_failed;          /* started, but unusable (reported itself) */
     unsigned long stack_block;          /* base of the STACK_SIZE stack block */
     struct tss64 tss;
     /* local APIC timer self-check */
     volatile unsigned long timer_ticks;
-    /* cross-CPU calls received (statistics, debug keys) */
+    /* cross-CPU calls received and NMIs nobody asked for (statistics, debug keys) */
     unsigned long ipis_received;
+    unsigned long nmis_unknown;
 } __aligned(64);
 
 extern struct pcpu pcpus[NR_CPUS];
@@ -41,6 +43,5 @@ struct acpi_madt_info;
 void smp_set_trampoline(unsigned long pa);
 void smp_boot_cpus(const struct acpi_madt_info *madt);  /* bring up the application processors */
 void smp_call_function_interrupt(void);
-void smp_intr_init(void);               /* install the IPI vectors */
 
 #endif /* ASM_SMP_H */

@@ -14,5 +14,6 @@ uint64_t tsc_to_ns(uint64_t delta);
 uint64_t ns_to_tsc(uint64_t ns);
 void udelay(unsigned long us);
 void mdelay(unsigned int ms);
+void tsc_pvclock_scale(int8_t *shift, uint32_t *mul);
 
 #endif /* ASM_TIME_H */

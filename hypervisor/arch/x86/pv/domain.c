@@ -1,0 +1,72 @@
+/*
+ * domain.c (pv) - the x86 PV side of domain and vCPU lifetime: initial vCPU state, shutdown, teardown,
+ * and the report printed when a domain crashes.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <parva/symbols.h>
+#include <asm/guest_access.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
+
+int arch_vcpu_create(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+
+    a->kernel_mode = true;
+    a->regs.cs = FLAT_KERNEL_CS;
+    a->regs.ss = FLAT_KERNEL_SS;
+    a->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    a->kernel_ss = FLAT_KERNEL_SS;
+    return 0;
+}
+
+void arch_domain_shutdown(struct domain *d)
+{
+    struct vcpu *v;
+
+    for_each_vcpu ( d, v )
+        v->runstate = VCPU_OFFLINE;
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    pv_mm_relinquish(d);
+}
+
+/* The guest's registers and the top of its stack, as Xen prints them for a crashed domain. */
+void arch_domain_crash_report(struct domain *d)
+{
+    struct vcpu *v = current;
+    const struct cpu_user_regs *r;
+    unsigned long stack[16];
+    unsigned int i, n;
+
+    if ( !v || v->domain != d )
+        return;
+    r = &get_cpu_info()->guest_cpu_user_regs;
+    printk("Domain %u (vcpu#%u) crashed on cpu#%u:\n", d->domain_id, v->vcpu_id, smp_processor_id());
+    printk("----[ Parva %d.%d  x86_64 ]----\n", PARVA_VERSION_MAJOR, PARVA_VERSION_MINOR);
+    printk("RIP:    %04x:[<%016lx>]\n", r->cs, r->rip);
+    printk("RFLAGS: %016lx   CONTEXT: pv guest (d%uv%u, %s mode)\n", r->rflags, d->domain_id, v->vcpu_id,
+           v->arch.kernel_mode ? "kernel" : "user");
+    printk("rax: %016lx   rbx: %016lx   rcx: %016lx\n", r->rax, r->rbx, r->rcx);
+    printk("rdx: %016lx   rsi: %016lx   rdi: %016lx\n", r->rdx, r->rsi, r->rdi);
+    printk("rbp: %016lx   rsp: %016lx   r8:  %016lx\n", r->rbp, r->rsp, r->r8);
+    printk("r9:  %016lx   r10: %016lx   r11: %016lx\n", r->r9, r->r10, r->r11);
+    printk("r12: %016lx   r13: %016lx   r14: %016lx\n", r->r12, r->r13, r->r14);
+    printk("r15: %016lx   cr2: %016lx   cr3: %016lx\n", r->r15, v->vcpu_info->arch.cr2, read_cr3());
+    printk("fsb: %016lx   gsb: %016lx   gss: %016lx\n", v->arch.fs_base, v->arch.gs_base_kernel,
+           v->arch.gs_base_user);
+    printk("ss: %04x   cs: %04x\n", r->ss, r->cs);
+    n = sizeof(stack) - copy_from_guest_va(stack, r->rsp, sizeof(stack));
+    printk("Guest stack trace from rsp=%016lx:\n", r->rsp);
+    for ( i = 0; i < n / 8; i++ )
+        printk("%s%016lx%s", (i % 4) == 0 ? "   " : " ", stack[i], (i % 4) == 3 ? "\n" : "");
+    if ( (n / 8) % 4 )
+        printk("\n");
+    if ( n < sizeof(stack) )
+        printk("   (stack unreadable beyond this)\n");
+}

@@ -1,0 +1,48 @@
+/*
+ * entry.S (pv) - SYSCALL from a PV guest, resuming a guest, and starting over on a fresh stack.
+ *
+ * SYSCALL does not switch stacks, so MSR_LSTAR points at a small per-CPU
+ * stub (pv/syscall.c) that saves RAX, moves to this CPU's guest register
+ * frame in cpu_info, pushes a hardware-like frame (SS, RSP, RFLAGS from R11,
+ * CS, RIP from RCX) and jumps here.  From then on a SYSCALL looks exactly
+ * like an exception from the guest, with entry_vector TRAP_syscall.
+ */
+#include <asm/asm_defns.h>
+#include <asm/current.h>
+#include <asm/entry_macros.h>
+#include <asm/pv.h>
+
+        .text
+        .globl  lstar_common
+lstar_common:
+        movl    $TRAP_syscall, 4(%rsp)
+        SAVE_ALL
+        movq    %rsp, %rdi
+        xorl    %ebp, %ebp                      /* the guest's rbp is not a hypervisor frame */
+        call    do_guest_syscall
+        jmp     restore_guest
+
+/* void pv_resume_guest(struct cpu_user_regs *regs): regs is this CPU's guest frame in cpu_info */
+        .globl  pv_resume_guest
+pv_resume_guest:
+        movq    %rdi, %rsp
+restore_guest:
+        RESTORE_ALL
+1:      iretq
+        _ASM_EXTABLE 1b, bad_iret
+
+/* IRETQ to the guest faulted (a bad frame slipped through): crash the domain, start over. */
+bad_iret:
+        call    pv_bad_iret
+        ud2
+
+/* void reset_stack_and_jump(void (*fn)(void)): discard this CPU's stack and call fn on a fresh one. */
+        .globl  reset_stack_and_jump
+reset_stack_and_jump:
+        movq    %rsp, %rax
+        andq    $~(STACK_SIZE - 1), %rax
+        addq    $(STACK_SIZE - CPU_INFO_SIZE), %rax
+        movq    %rax, %rsp
+        xorl    %ebp, %ebp
+        call    *%rdi
+        ud2

@@ -1,0 +1,122 @@
+/*
+ * hc_vcpu.c (pv) - HYPERVISOR_vcpu_op: asking about vCPUs, and placing their per-vCPU shared data.
+ *
+ * VCPUOP_register_vcpu_info moves a vCPU's vcpu_info out of shared_info into
+ * a page of the guest's choosing (Linux puts it in its per-CPU area).  The
+ * page keeps a writable type reference for as long as it is used, the old
+ * contents are carried over, and every event is flagged pending so that
+ * nothing raised in between is lost (Xen's map_vcpu_info).  It works once
+ * per vCPU.  The runstate area is a guest address the hypervisor writes the
+ * vCPU's run state and times to.  Bringing vCPUs up and down and their timers
+ * come with the scheduler.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <asm/guest_access.h>
+#include <asm/hypercall.h>
+#include <asm/mm.h>
+#include <asm/pv.h>
+#include <asm/pv_mm.h>
+#include <asm/time.h>
+#include <xen/vcpu.h>
+
+/* Fill in the run-state information of v (time spent in each state so far). */
+static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *ri)
+{
+    uint64_t now = now_ns();
+
+    memset(ri, 0, sizeof(*ri));
+    ri->state = v->runstate;
+    ri->state_entry_time = v->runstate_entry;
+    ri->time[v->runstate] = v->runstate_time[v->runstate] + (now - v->runstate_entry);
+    for ( unsigned int s = 0; s < 4; s++ )
+        if ( s != (unsigned int)v->runstate )
+            ri->time[s] = v->runstate_time[s];
+}
+
+void pv_update_runstate_area(struct vcpu *v)
+{
+    struct vcpu_runstate_info ri;
+
+    if ( !v->arch.runstate_guest )
+        return;
+    runstate_info(v, &ri);
+    /* A guest that unmapped its area just stops getting updates. */
+    (void)copy_to_guest_va(v->arch.runstate_guest, &ri, sizeof(ri));
+}
+
+static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_info *r)
+{
+    struct domain *d = v->domain;
+    struct page_info *pg;
+    struct vcpu_info *new;
+
+    if ( v->vcpu_info_mfn )
+        return -EINVAL;                     /* once only, as Xen */
+    if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r->offset & 7) || r->rsvd )
+        return -EINVAL;
+    if ( !mfn_valid(r->mfn) )
+        return -EINVAL;
+    pg = mfn_to_page(r->mfn);
+    if ( get_page_and_type(pg, d, PGT_writable_page) )
+        return -EINVAL;
+    new = (struct vcpu_info *)((char *)mfn_to_virt(r->mfn) + r->offset);
+    if ( v->vcpu_info )
+        *new = *v->vcpu_info;
+    else
+    {
+        memset(new, 0, sizeof(*new));
+        new->evtchn_upcall_mask = 1;
+    }
+    /* Anything raised while moving shows up: all selector bits and the upcall flag set. */
+    new->evtchn_pending_sel = ~0UL;
+    new->evtchn_upcall_pending = 1;
+    v->vcpu_info = new;
+    v->vcpu_info_mfn = r->mfn;
+    return 0;
+}
+
+long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
+{
+    struct domain *d = current->domain;
+    struct vcpu *v;
+
+    if ( vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]) )
+        return -ENOENT;
+
+    switch ( cmd )
+    {
+    case VCPUOP_is_up:
+        return v->is_up;
+
+    case VCPUOP_get_runstate_info:
+    {
+        struct vcpu_runstate_info ri;
+
+        runstate_info(v, &ri);
+        return copy_to_guest_va(arg, &ri, sizeof(ri)) ? -EFAULT : 0;
+    }
+    case VCPUOP_register_runstate_memory_area:
+    {
+        struct vcpu_register_runstate_memory_area area;
+
+        if ( copy_from_guest_va(&area, arg, sizeof(area)) )
+            return -EFAULT;
+        if ( area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)) )
+            return -EINVAL;
+        v->arch.runstate_guest = area.addr.p;
+        pv_update_runstate_area(v);
+        return 0;
+    }
+    case VCPUOP_register_vcpu_info:
+    {
+        struct vcpu_register_vcpu_info r;
+
+        if ( copy_from_guest_va(&r, arg, sizeof(r)) )
+            return -EFAULT;
+        return register_vcpu_info(v, &r);
+    }
+    default:
+        return -ENOSYS;
+    }
+}

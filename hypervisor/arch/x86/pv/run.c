@@ -1,0 +1,140 @@
+/*
+ * run.c (pv) - running a PV vCPU on this CPU: loading its state, switching its kernel/user mode,
+ * and the last step before every return to the guest.
+ *
+ * Design: a PV vCPU owns the CPU it runs on until it blocks or its domain
+ * stops (there is no scheduler yet: one vCPU per CPU).  The hypervisor never
+ * uses the GS base, so the guest's bases live in the MSRs while it runs:
+ * in guest kernel mode MSR_GS_BASE holds the kernel's base and
+ * MSR_SHADOW_GS_BASE the user's; switching mode is SWAPGS plus a CR3
+ * change to the other root table.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/paging.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_bounce.h>
+#include <asm/guest_access.h>
+#include <asm/system.h>
+#include <asm/time.h>
+
+void pv_load_root(struct vcpu *v)
+{
+    unsigned long mfn = v->arch.guest_table;
+
+    if ( !v->arch.kernel_mode && v->arch.guest_table_user )
+        mfn = v->arch.guest_table_user;
+    write_cr3(pfn_to_paddr(mfn));
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    v->arch.kernel_mode = !v->arch.kernel_mode;
+    __asm__ __volatile__("swapgs" ::: "memory");
+    pv_load_root(v);
+}
+
+static void load_segment_bases(const struct vcpu *v)
+{
+    wrmsr(MSR_FS_BASE, v->arch.fs_base);
+    wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
+    wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
+}
+
+/* Nothing left to run on this CPU: wait for interrupts (debug keys, later other vCPUs). */
+static __noreturn void idle_loop(void)
+{
+    get_cpu_info()->current_vcpu = NULL;
+    write_cr3(virt_to_maddr(idle_pg_table));
+    for ( ; ; )
+        safe_halt();
+}
+
+__noreturn void pv_run_vcpu(struct vcpu *v)
+{
+    struct cpu_user_regs *regs = &get_cpu_info()->guest_cpu_user_regs;
+
+    unsigned int cpu = smp_processor_id();
+
+    local_irq_disable();
+    get_cpu_info()->current_vcpu = v;
+    v->processor = cpu;
+    v->runstate = VCPU_RUNNING;
+    v->runstate_entry = now_ns();
+    __atomic_or_fetch(&v->domain->arch.dirty_cpus, 1ULL << cpu, __ATOMIC_RELEASE);
+    *regs = v->arch.regs;
+    pv_load_root(v);
+    load_segment_bases(v);
+    gdt_load_guest_frames(cpu, v->arch.gdt_frames, DIV_ROUND_UP(v->arch.gdt_ents, 512));
+    ldt_load_guest_frames(cpu, v->arch.ldt_frames, v->arch.ldt_nr_frames, v->arch.ldt_ents);
+    pv_time_update(v);
+    /* A clean FPU for the guest; its CR0.TS is virtual (fpu_taskswitch). */
+    __asm__ __volatile__("clts; fninit" ::: "memory");
+    pv_exit_to_guest(regs);
+    pv_resume_guest(regs);
+}
+
+/* Deliver a pending exception frame; false if the guest's stack cannot take it. */
+static bool deliver_bounce(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    struct trap_bounce *tb = &v->arch.trap_bounce;
+    struct pv_bounce b = {
+        .guest_kernel_mode = v->arch.kernel_mode,
+        .kernel_sp = v->arch.kernel_sp,
+        .upcall_mask = v->vcpu_info->evtchn_upcall_mask,
+        .iopl = v->arch.iopl,
+        .has_error = tb->flags & TBF_EXCEPTION_ERRCODE,
+        .error_code = tb->error_code,
+        .handler = tb->eip,
+    };
+    uint64_t frame[PV_BOUNCE_MAX_WORDS], va;
+    struct cpu_user_regs out;
+    unsigned int n = pv_bounce_frame(regs, &b, frame, &va, &out);
+
+    tb->flags = 0;
+    if ( !v->arch.kernel_mode )
+        pv_toggle_guest_mode(v);        /* the frame goes on the kernel's stack, in its address space */
+    if ( copy_to_guest_va(va, frame, n * 8) )
+    {
+        printk(XENLOG_ERR "d%uv%u: cannot write an exception frame (vector %u) at %#lx\n",
+               v->domain->domain_id, v->vcpu_id, tb->vector, (unsigned long)va);
+        return false;
+    }
+    *regs = out;
+    return true;
+}
+
+void pv_exit_to_guest(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if ( !v || v->domain->is_shut_down || v->domain->is_dying || !v->is_up )
+        reset_stack_and_jump(idle_loop);
+    if ( v->arch.trap_bounce.flags & TBF_EXCEPTION )
+    {
+        bool mask = v->arch.trap_bounce.flags & TBF_INTERRUPT;
+
+        if ( !deliver_bounce(v, regs) )
+        {
+            domain_crash(v->domain, "bad kernel stack for an exception frame");
+            reset_stack_and_jump(idle_loop);
+        }
+        if ( mask )
+            v->vcpu_info->evtchn_upcall_mask = 1;
+    }
+}
+
+/* IRETQ to the guest faulted: the frame held something the CPU refused. */
+__noreturn void pv_bad_iret(void);
+__noreturn void pv_bad_iret(void)
+{
+    struct vcpu *v = current;
+
+    if ( v )
+        domain_crash(v->domain, "returning to the guest faulted (bad CS/SS/RIP in its frame)");
+    reset_stack_and_jump(idle_loop);
+}

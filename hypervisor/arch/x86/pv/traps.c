@@ -1,0 +1,116 @@
+/*
+ * traps.c (pv) - exceptions raised by a PV guest: emulate what a ring-3 kernel cannot do, bounce the rest.
+ *
+ * Design: every exception from guest mode comes here.  #GP in guest kernel
+ * mode may be a privileged instruction (emulate.c), or a software interrupt
+ * the guest's trap table allows (int $n with a DPL-3 entry); #UD may be the
+ * forced-emulation CPUID prefix; a write #PF on a read-only L1 page-table
+ * page is the writable-page-table emulation (ptwr.c).  Anything else is
+ * delivered to the guest's handler from its trap table through a bounce
+ * frame (bounce.c), with CR2 stored in vcpu_info.arch.cr2 and the #PF error
+ * code's U bit describing the guest's own mode.  A guest without a handler
+ * for a fault it takes is crashed, with a report.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/pv_emul.h>
+#include <asm/traps.h>
+
+/* Exceptions whose frame carries an error code. */
+static bool has_error_code(unsigned int vector)
+{
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+static void inject(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
+{
+    const struct trap_info *ti = &v->arch.trap_ctxt[vector];
+    struct trap_bounce *tb = &v->arch.trap_bounce;
+
+    if ( !ti->address )
+    {
+        char why[96];
+
+        snprintf(why, sizeof(why), "d%uv%u Unhandled: vec %u, %s[%04x]", v->domain->domain_id, v->vcpu_id,
+                 vector, trap_name(vector), has_error ? error_code : 0);
+        domain_crash(v->domain, why);
+        return;
+    }
+    tb->vector = vector;
+    tb->eip = ti->address;
+    tb->error_code = error_code;
+    tb->flags = TBF_EXCEPTION | (has_error ? TBF_EXCEPTION_ERRCODE : 0) |
+                ((ti->flags & 4) ? TBF_INTERRUPT : 0);  /* trap_info flag bit 2: an "interrupt gate" */
+}
+
+void pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
+{
+    inject(v, vector, has_error, error_code);
+}
+
+void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, uint32_t error_code)
+{
+    v->vcpu_info->arch.cr2 = cr2;
+    /* The U bit describes the guest's mode, not the CPU's (always ring 3). */
+    if ( v->arch.kernel_mode )
+        error_code &= ~PFEC_user;
+    else
+        error_code |= PFEC_user;
+    inject(v, TRAP_page_fault, true, error_code);
+}
+
+/* int $n from the guest hit a DPL-0 gate (#GP with an IDT error code): deliver it if the guest allows. */
+static bool software_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    unsigned int vector = regs->error_code >> 3;
+    const struct trap_info *ti;
+
+    if ( (regs->error_code & 7) != 2 || vector >= 256 )
+        return false;
+    ti = &v->arch.trap_ctxt[vector];
+    /* The guest kernel may raise any vector it has a handler for; its user space needs DPL 3. */
+    if ( !ti->address || (!v->arch.kernel_mode && (ti->flags & 3) != 3) )
+        return false;
+    regs->rip += 2;                     /* int imm8: the frame resumes after it */
+    inject(v, vector, false, 0);
+    return true;
+}
+
+void pv_do_trap(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vector = regs->entry_vector;
+
+    if ( !v )
+        panic("guest-mode exception %u with no current vCPU\n", vector);
+    switch ( vector )
+    {
+    case TRAP_gp_fault:
+        if ( v->arch.kernel_mode && regs->error_code == 0 && pv_emulate_privileged(v, regs) )
+            return;
+        if ( software_interrupt(v, regs) )
+            return;
+        break;
+    case 6:                             /* #UD */
+        if ( pv_emulate_forced_cpuid(v, regs) )
+            return;
+        break;
+    case TRAP_page_fault:
+    {
+        unsigned long cr2 = read_cr2();
+
+        if ( pv_ptwr_fault(v, regs, cr2) )
+            return;
+        pv_inject_page_fault(v, cr2, regs->error_code);
+        return;
+    }
+    case 7:                             /* #NM: the guest's virtual CR0.TS was set */
+        break;
+    default:
+        break;
+    }
+    inject(v, vector, has_error_code(vector), regs->error_code);
+}

@@ -1,0 +1,197 @@
+/*
+ * domain.c - creating, finding, crashing and destroying domains and their vCPUs.
+ *
+ * Design: domains sit on a list sorted by id.  A domain's reference count
+ * starts at one (the list's reference); domain_kill() marks it dying and
+ * drops that reference, and the last put_domain() destroys it: the arch code
+ * tears down its page tables, every owned frame is relinquished (returning
+ * to the heap once nothing maps it), and the structures are freed.
+ *
+ * Locking: domlist_lock (irq-safe) protects the list; see parva/domain.h for
+ * the lock order.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <parva/shutdown.h>
+#include <asm/mm.h>
+#include <asm/pv.h>
+#include <xen/sched.h>
+
+static DEFINE_SPINLOCK(domlist_lock);
+static struct domain *domain_list;
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = xzalloc(struct vcpu);
+
+    if ( !v )
+        return NULL;
+    v->vcpu_id = id;
+    v->domain = d;
+    v->runstate = VCPU_OFFLINE;
+    if ( id < XEN_LEGACY_MAX_VCPUS )
+        v->vcpu_info = &d->shared_info->vcpu_info[id];
+    if ( arch_vcpu_create(v) )
+    {
+        xfree(v);
+        return NULL;
+    }
+    return v;
+}
+
+struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged, int *rc)
+{
+    struct domain *d, **pp;
+    unsigned long flags;
+    unsigned int i;
+
+    *rc = -EINVAL;
+    if ( id >= DOMID_FIRST_RESERVED || max_vcpus == 0 || max_vcpus > MAX_VIRT_CPUS )
+        return NULL;
+    *rc = -ENOMEM;
+    d = xzalloc(struct domain);
+    if ( !d )
+        return NULL;
+    d->domain_id = id;
+    d->refcnt = 1;
+    d->is_privileged = privileged;
+    spin_lock_init(&d->page_alloc_lock);
+    page_list_init(&d->page_list);
+    d->max_vcpus = max_vcpus;
+    d->shared_info = alloc_xenheap_pages(0);
+    d->vcpu = xzalloc_array(struct vcpu *, max_vcpus);
+    if ( !d->shared_info || !d->vcpu )
+        goto fail;
+    d->shared_info_mfn = virt_to_mfn(d->shared_info);
+    share_xen_page_with_guest(mfn_to_page(d->shared_info_mfn), d);
+    for ( i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    for ( i = 0; i < max_vcpus; i++ )
+        if ( !(d->vcpu[i] = vcpu_create(d, i)) )
+            goto fail;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for ( pp = &domain_list; *pp && (*pp)->domain_id < id; pp = &(*pp)->next_in_list )
+        ;
+    if ( *pp && (*pp)->domain_id == id )
+    {
+        spin_unlock_irqrestore(&domlist_lock, flags);
+        *rc = -EEXIST;
+        goto fail;
+    }
+    d->next_in_list = *pp;
+    *pp = d;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    *rc = 0;
+    return d;
+
+ fail:
+    for ( i = 0; d->vcpu && i < max_vcpus; i++ )
+        xfree(d->vcpu[i]);
+    xfree(d->vcpu);
+    if ( d->shared_info )
+    {
+        unshare_xen_page(mfn_to_page(d->shared_info_mfn));
+        free_xenheap_pages(d->shared_info, 0);
+    }
+    xfree(d);
+    return NULL;
+}
+
+bool get_domain(struct domain *d)
+{
+    unsigned int x = __atomic_load_n(&d->refcnt, __ATOMIC_RELAXED);
+
+    do {
+        if ( x == 0 )
+            return false;       /* already being destroyed */
+    } while ( !__atomic_compare_exchange_n(&d->refcnt, &x, x + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) );
+    return true;
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    struct domain *d;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for ( d = domain_list; d && d->domain_id != id; d = d->next_in_list )
+        ;
+    if ( d && (d->is_dying || !get_domain(d)) )
+        d = NULL;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
+static void domain_destroy(struct domain *d)
+{
+    struct page_info *pg;
+    unsigned int i;
+
+    arch_domain_destroy(d);
+    /* Relinquish every frame; one still mapped elsewhere goes when its last reference does. */
+    while ( (pg = page_list_first(&d->page_list)) != NULL )
+    {
+        unsigned long flags;
+
+        spin_lock_irqsave(&d->page_alloc_lock, flags);
+        page_list_del(pg, &d->page_list);
+        spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+        pg->list.next = pg->list.prev = PAGE_LIST_NULL;
+        relinquish_page(d, pg);
+    }
+    for ( i = 0; i < d->max_vcpus; i++ )
+        xfree(d->vcpu[i]);
+    xfree(d->vcpu);
+    unshare_xen_page(mfn_to_page(d->shared_info_mfn));
+    free_xenheap_pages(d->shared_info, 0);
+    printk(XENLOG_INFO "Domain %u destroyed\n", d->domain_id);
+    xfree(d);
+}
+
+void put_domain(struct domain *d)
+{
+    if ( __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL) == 0 )
+        domain_destroy(d);
+}
+
+void domain_kill(struct domain *d)
+{
+    struct domain **pp;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    if ( d->is_dying )
+    {
+        spin_unlock_irqrestore(&domlist_lock, flags);
+        return;
+    }
+    d->is_dying = true;
+    for ( pp = &domain_list; *pp && *pp != d; pp = &(*pp)->next_in_list )
+        ;
+    if ( *pp )
+        *pp = d->next_in_list;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    put_domain(d);          /* the list's reference */
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    if ( d->is_shut_down )
+        return;
+    printk(XENLOG_ERR "Domain %u crashed: %s\n", d->domain_id, why);
+    arch_domain_crash_report(d);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if ( d->is_shut_down )
+        return;
+    d->is_shut_down = true;
+    d->shutdown_code = reason;
+    arch_domain_shutdown(d);
+    if ( d->is_privileged && d->domain_id == 0 )
+        hwdom_shutdown(reason);
+}

@@ -1,0 +1,143 @@
+/*
+ * domain_page.c - frames owned by domains: allocation, ownership, and the general reference count.
+ *
+ * Design (as Xen's): count_info holds PGC flags and a reference count.  A
+ * frame given to a domain has its owner set, PGC_allocated set, and one
+ * reference that stands for the domain's ownership.  Mappings, page-table
+ * uses and hypervisor users each hold further references (get_page).  When
+ * the domain gives the frame up (relinquish_page), PGC_allocated and its
+ * reference go; the frame returns to the heap when the count reaches zero,
+ * so a frame is never reused while anything still maps it.  Reference counts
+ * change with compare-and-swap and need no lock.
+ *
+ * Locking: d->page_alloc_lock protects d->page_list and d->tot_pages.  It
+ * is taken with interrupts off and nests outside heap_lock.
+ */
+#include <parva/domain.h>
+#include <parva/lib.h>
+#include <parva/printk.h>
+#include <asm/mm.h>
+
+/* More references than this means a leak or an attack: refuse further ones. */
+#define REF_LIMIT   (PGC_count_mask - 1)
+
+struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order, unsigned int memflags)
+{
+    struct page_info *pg;
+    unsigned long flags, i, n = 1UL << order;
+
+    spin_lock_irqsave(&d->page_alloc_lock, flags);
+    if ( d->is_dying || d->tot_pages + n > d->max_pages || d->tot_pages + n < d->tot_pages )
+    {
+        spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+        return NULL;
+    }
+    d->tot_pages += n;      /* claim first, so concurrent allocations cannot overshoot */
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+
+    pg = heap_alloc_pages(order, memflags);
+    if ( !pg )
+    {
+        spin_lock_irqsave(&d->page_alloc_lock, flags);
+        d->tot_pages -= n;
+        spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+        return NULL;
+    }
+    /* Never hand a domain another domain's (or the hypervisor's) old data. */
+    for ( i = 0; i < n; i++ )
+        memset(mfn_to_virt(page_to_mfn(pg) + i), 0, PAGE_SIZE);
+
+    spin_lock_irqsave(&d->page_alloc_lock, flags);
+    for ( i = 0; i < n; i++ )
+    {
+        pg[i].u.inuse.type_info = 0;
+        pg[i].v.owner = d;
+        pg[i].count_info = PGC_state_inuse | PGC_allocated | 1;
+        page_list_add_tail(&pg[i], &d->page_list);
+    }
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+    return pg;
+}
+
+bool get_page(struct page_info *pg, const struct domain *d)
+{
+    unsigned long x = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED), nx;
+
+    do {
+        if ( page_state(pg) != PGC_state_inuse || !(x & PGC_allocated) || page_get_owner(pg) != d ||
+             (x & PGC_count_mask) == 0 || (x & PGC_count_mask) >= REF_LIMIT )
+            return false;
+        nx = x + 1;
+    } while ( !__atomic_compare_exchange_n(&pg->count_info, &x, nx, false, __ATOMIC_ACQUIRE,
+                                           __ATOMIC_RELAXED) );
+    /* The owner can only change once the count drops to zero, which our reference prevents. */
+    return page_get_owner(pg) == d;
+}
+
+/* The last reference is gone: unlink from the owner and return the frame to the heap. */
+static void free_domheap_page(struct page_info *pg)
+{
+    struct domain *d = page_get_owner(pg);
+    unsigned long flags;
+
+    if ( pg->count_info & PGC_xen_heap )
+    {
+        /* A hypervisor page shared with the guest: its creator frees it (unshare_xen_page). */
+        pg->v.owner = NULL;
+        return;
+    }
+    if ( d )
+    {
+        spin_lock_irqsave(&d->page_alloc_lock, flags);
+        page_list_del(pg, &d->page_list);
+        d->tot_pages--;
+        spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+    }
+    pg->v.owner = NULL;
+    pg->u.inuse.type_info = 0;
+    pg->count_info = PGC_state_inuse;
+    heap_free_pages(pg, 0);
+}
+
+void put_page(struct page_info *pg)
+{
+    unsigned long x = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED), nx;
+
+    do {
+        BUG_ON((x & PGC_count_mask) == 0);
+        nx = x - 1;
+    } while ( !__atomic_compare_exchange_n(&pg->count_info, &x, nx, false, __ATOMIC_RELEASE,
+                                           __ATOMIC_RELAXED) );
+    if ( (nx & PGC_count_mask) == 0 )
+        free_domheap_page(pg);
+}
+
+void relinquish_page(struct domain *d, struct page_info *pg)
+{
+    unsigned long x = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED);
+
+    BUG_ON(page_get_owner(pg) != d);
+    /* Clear PGC_allocated once; only the caller that cleared it drops the ownership reference. */
+    while ( x & PGC_allocated )
+        if ( __atomic_compare_exchange_n(&pg->count_info, &x, x & ~PGC_allocated, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_RELAXED) )
+        {
+            put_page(pg);
+            return;
+        }
+}
+
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
+{
+    pg->v.owner = d;
+    pg->u.inuse.type_info = 0;
+    pg->count_info = PGC_state_inuse | PGC_xen_heap | PGC_allocated | 1;
+}
+
+void unshare_xen_page(struct page_info *pg)
+{
+    BUG_ON((pg->count_info & PGC_count_mask) > 1);
+    pg->v.owner = NULL;
+    pg->u.inuse.type_info = 0;
+    pg->count_info = PGC_state_inuse | PGC_xen_heap;
+}

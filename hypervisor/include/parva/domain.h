@@ -1,0 +1,106 @@
+/*
+ * domain.h - domains and vCPUs: the objects every later subsystem hangs off.
+ *
+ * A domain owns frames (its page list), vCPUs and a shared_info page; it is
+ * found by id through domain_lookup(), which takes a reference that the
+ * caller drops with put_domain().  A domain is destroyed (its memory freed)
+ * when it is dying and its last reference goes.
+ *
+ * Locking:
+ *  - domlist_lock (irq-safe) protects the list of domains and id allocation.
+ *  - d->page_alloc_lock (irq-safe) protects d->page_list, tot_pages and the
+ *    ownership fields of the frames on it.  It nests inside domlist_lock and
+ *    outside heap_lock.  Two domains' locks: lower domain id first.
+ *  - Reference counts are atomic and need no lock.
+ */
+#ifndef PARVA_DOMAIN_H
+#define PARVA_DOMAIN_H
+
+#include <parva/mm.h>
+#include <parva/public.h>
+#include <parva/spinlock.h>
+#include <asm/domain.h>
+
+#define MAX_VIRT_CPUS       128     /* vCPUs per domain (vcpu_info beyond 32 must be registered) */
+
+enum vcpu_runstate {                /* as RUNSTATE_* in the public vcpu.h */
+    VCPU_RUNNING = 0,
+    VCPU_RUNNABLE = 1,
+    VCPU_BLOCKED = 2,
+    VCPU_OFFLINE = 3,
+};
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    unsigned int processor;         /* physical CPU it runs on */
+    bool is_up;                     /* initialised and not taken down */
+    enum vcpu_runstate runstate;
+    uint64_t runstate_entry;        /* system time (ns) the current state began */
+    uint64_t runstate_time[4];      /* ns spent in each state, up to runstate_entry */
+    struct vcpu_info *vcpu_info;    /* hypervisor mapping: in shared_info, or registered by the guest */
+    unsigned long vcpu_info_mfn;    /* frame registered with VCPUOP_register_vcpu_info, or 0 */
+    struct arch_vcpu arch;
+};
+
+struct domain {
+    domid_t domain_id;
+    unsigned int refcnt;            /* atomic: lookups, running vCPUs, the domain list itself */
+    bool is_privileged;             /* dom0: may name other domains, has I/O rights */
+    bool is_dying;
+    bool is_shut_down;
+    unsigned int shutdown_code;     /* SHUTDOWN_* of the public sched.h */
+    struct domain *next_in_list;
+
+    spinlock_t page_alloc_lock;
+    struct page_list_head page_list;
+    unsigned long tot_pages;        /* frames owned */
+    unsigned long max_pages;        /* the most it may own */
+
+    struct shared_info *shared_info;
+    unsigned long shared_info_mfn;
+    unsigned long vm_assist;        /* VMASST_TYPE_* bits */
+
+    unsigned int max_vcpus;
+    struct vcpu **vcpu;
+
+    struct arch_domain arch;
+};
+
+#define for_each_vcpu(d, v) \
+    for ( unsigned int _i = 0; _i < (d)->max_vcpus; _i++ ) if ( !((v) = (d)->vcpu[_i]) ) continue; else
+
+/* Create a domain with max_vcpus vCPUs (all down); NULL and *rc on failure. */
+struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged, int *rc);
+/* A reference to domain id (DOMID_SELF is not accepted here), or NULL. */
+struct domain *domain_lookup(domid_t id);
+bool get_domain(struct domain *d);
+void put_domain(struct domain *d);
+/* Mark it dying: vCPUs never run again; memory goes when the last reference does. */
+void domain_kill(struct domain *d);
+/* Guest misbehaviour: report why (first reason wins) and shut it down as crashed. */
+void domain_crash(struct domain *d, const char *why);
+/* Stop the domain's vCPUs for good with a SHUTDOWN_* reason; dom0's decides the machine's fate. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/*
+ * Frames owned by domains (common/domain_page.c).  A frame owned by a
+ * domain has PGC_allocated set and one reference held for it; get_page()
+ * takes a further reference if the frame belongs to d, put_page() drops one,
+ * and the frame returns to the heap when the last one goes.
+ */
+struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order, unsigned int memflags);
+/* Take the domain's ownership reference away (decrease_reservation, destruction). */
+void relinquish_page(struct domain *d, struct page_info *pg);
+bool get_page(struct page_info *pg, const struct domain *d);
+/* A hypervisor (xenheap) page the guest may map, e.g. shared_info; not counted in tot_pages. */
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
+/* Take it back before freeing it (no mapping may remain). */
+void unshare_xen_page(struct page_info *pg);
+void put_page(struct page_info *pg);
+static inline struct domain *page_get_owner(const struct page_info *pg)
+{
+    return pg->v.owner;
+}
+
+#endif /* PARVA_DOMAIN_H */

@@ -1,0 +1,1 @@
+hypercall-page_VARIANT := hcpage

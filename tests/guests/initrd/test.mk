@@ -1,0 +1,1 @@
+initrd_INITRD := 100000
