@@ -130,17 +130,23 @@ static void domain_destroy(struct domain *d)
     unsigned int i;
 
     arch_domain_destroy(d);
-    /* Relinquish every frame; one still mapped elsewhere goes when its last reference does. */
+    /*
+     * Give up every frame.  Each leaves the domain's list and loses its owner first, so a frame
+     * another domain still maps (dom0's tools) outlives this struct domain safely and returns to
+     * the heap when that mapping's reference goes.
+     */
     while ( (pg = page_list_first(&d->page_list)) != NULL )
     {
         unsigned long flags;
 
         spin_lock_irqsave(&d->page_alloc_lock, flags);
         page_list_del(pg, &d->page_list);
+        d->tot_pages--;
+        pg->v.owner = NULL;
         spin_unlock_irqrestore(&d->page_alloc_lock, flags);
-        pg->list.next = pg->list.prev = PAGE_LIST_NULL;
-        relinquish_page(d, pg);
+        drop_allocation_ref(pg);
     }
+    domain_page_release_pending();
     for ( i = 0; i < d->max_vcpus; i++ )
         xfree(d->vcpu[i]);
     xfree(d->vcpu);

@@ -10,13 +10,25 @@
  * so a frame is never reused while anything still maps it.  Reference counts
  * change with compare-and-swap and need no lock.
  *
+ * A frame whose last reference went may still be in a TLB (guest mappings
+ * are torn down without a flush until the guest asks for one), so freed
+ * frames wait on a pending list; the next release point with interrupts on
+ * (every hypercall's end, an allocation that found the heap empty) flushes
+ * all TLBs once and returns them all to the heap.
+ *
  * Locking: d->page_alloc_lock protects d->page_list and d->tot_pages.  It
- * is taken with interrupts off and nests outside heap_lock.
+ * is taken with interrupts off and nests outside heap_lock.  pending_lock
+ * protects the pending list; it is a leaf.
  */
 #include <parva/domain.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <asm/mm.h>
+#include <asm/system.h>
+
+/* Frames no longer referenced, waiting for a TLB flush before they return to the heap. */
+static DEFINE_SPINLOCK(pending_lock);
+static struct page_list_head pending_free = PAGE_LIST_HEAD_INIT;
 
 /* More references than this means a leak or an attack: refuse further ones. */
 #define REF_LIMIT   (PGC_count_mask - 1)
@@ -36,6 +48,8 @@ struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order, unsi
     spin_unlock_irqrestore(&d->page_alloc_lock, flags);
 
     pg = heap_alloc_pages(order, memflags);
+    if ( !pg && domain_page_release_pending() )
+        pg = heap_alloc_pages(order, memflags);
     if ( !pg )
     {
         spin_lock_irqsave(&d->page_alloc_lock, flags);
@@ -96,7 +110,33 @@ static void free_domheap_page(struct page_info *pg)
     pg->v.owner = NULL;
     pg->u.inuse.type_info = 0;
     pg->count_info = PGC_state_inuse;
-    heap_free_pages(pg, 0);
+    /*
+     * A guest may still hold a translation of it in some CPU's TLB: it waits on the pending list
+     * until every TLB has been flushed (domain_page_release_pending), never reused before.
+     */
+    spin_lock_irqsave(&pending_lock, flags);
+    page_list_add_tail(pg, &pending_free);
+    spin_unlock_irqrestore(&pending_lock, flags);
+}
+
+bool domain_page_release_pending(void)
+{
+    struct page_list_head list;
+    struct page_info *pg;
+    unsigned long flags;
+
+    if ( page_list_empty(&pending_free) || !local_irq_is_enabled() )
+        return false;
+    spin_lock_irqsave(&pending_lock, flags);
+    list = pending_free;
+    page_list_init(&pending_free);
+    spin_unlock_irqrestore(&pending_lock, flags);
+    if ( page_list_empty(&list) )
+        return false;
+    arch_flush_tlb_all();
+    while ( (pg = page_list_remove_head(&list)) != NULL )
+        heap_free_pages(pg, 0);
+    return true;
 }
 
 void put_page(struct page_info *pg)
@@ -112,11 +152,10 @@ void put_page(struct page_info *pg)
         free_domheap_page(pg);
 }
 
-void relinquish_page(struct domain *d, struct page_info *pg)
+void drop_allocation_ref(struct page_info *pg)
 {
     unsigned long x = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED);
 
-    BUG_ON(page_get_owner(pg) != d);
     /* Clear PGC_allocated once; only the caller that cleared it drops the ownership reference. */
     while ( x & PGC_allocated )
         if ( __atomic_compare_exchange_n(&pg->count_info, &x, x & ~PGC_allocated, false, __ATOMIC_ACQ_REL,
@@ -125,6 +164,12 @@ void relinquish_page(struct domain *d, struct page_info *pg)
             put_page(pg);
             return;
         }
+}
+
+void relinquish_page(struct domain *d, struct page_info *pg)
+{
+    BUG_ON(page_get_owner(pg) != d);
+    drop_allocation_ref(pg);
 }
 
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d)

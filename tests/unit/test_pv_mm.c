@@ -1,4 +1,6 @@
 /* test_pv_mm.c - unit tests for PV page types, table validation and the entry rules (arch/x86/pv/). */
+#include <pthread.h>
+#include <unistd.h>
 #include "test_pv_mm.h"
 
 /* Change entry idx of a validated table of d's with the lock held, as the hypercalls do. */
@@ -686,6 +688,9 @@ static void test_io_frames_need_io_rights_and_are_mapped_uncached(void **state)
     assert_int_equal(table[IO_FIRST + 4].count_info, PGC_state_reserved);
     /* Naming a domain without I/O rights as the owner refuses it too. */
     assert_int_equal(mod_l1(D0, l1p, 0, pte(IO_FIRST + 4, KERN_RW), D1), -EPERM);
+    /* And the table's owner needs the rights too, whoever is named (dom0 changing d1's table). */
+    assert_int_equal(mod_l1(D1, l1u, 0, pte(IO_FIRST + 4, KERN_RO), D0), -EPERM);
+    assert_int_equal(entry(l1u, 0), 0);
 }
 
 static void test_io_frames_outside_the_frame_table(void **state)
@@ -739,6 +744,101 @@ static void test_direct_entry_helpers(void **state)
     assert_int_equal(pte_mfn(pte(x, KERN_RW | _PAGE_NX | _PAGE_GUEST_KERNEL)), x);
 }
 
+/* ---- concurrency: type counts from several CPUs (threads) ---- */
+
+struct waiter {
+    unsigned long mfn;
+    bool ok, done;
+};
+
+static void *take_seg_desc_type(void *arg)
+{
+    struct waiter *w = arg;
+
+    w->ok = get_page_type(pg_of(w->mfn), PGT_seg_desc_page);
+    __atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_type_reference_waits_for_a_validation_in_progress(void **state)
+{
+    struct waiter w = { .mfn = new_frame(D1) }, v = { .mfn = new_frame(D1) };
+    pthread_t th;
+
+    (void)state;
+    /* Another CPU has just taken the first reference and is validating: wait for it to succeed... */
+    table[w.mfn].u.inuse.type_info = PGT_seg_desc_page | 1;
+    assert_int_equal(pthread_create(&th, NULL, take_seg_desc_type, &w), 0);
+    usleep(20000);
+    assert_false(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+    __atomic_fetch_or(&table[w.mfn].u.inuse.type_info, PGT_validated, __ATOMIC_RELEASE);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_true(w.ok);
+    assert_int_equal(tcount(w.mfn), 2);
+    /* ... or to fail, after which the waiter takes the type afresh and validates it itself. */
+    table[v.mfn].u.inuse.type_info = PGT_seg_desc_page | 1;
+    assert_int_equal(pthread_create(&th, NULL, take_seg_desc_type, &v), 0);
+    usleep(20000);
+    assert_false(__atomic_load_n(&v.done, __ATOMIC_ACQUIRE));
+    __atomic_store_n(&table[v.mfn].u.inuse.type_info, 0, __ATOMIC_RELEASE);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_true(v.ok);
+    assert_int_equal(tcount(v.mfn), 1);
+    assert_true(is_validated(v.mfn));
+}
+
+struct hammer {
+    unsigned long mfn, type;
+    unsigned int iterations, got, violations;
+};
+
+/* Take and drop a type reference over and over; while held, the frame must have exactly that type. */
+static void *hammer_type(void *arg)
+{
+    struct hammer *h = arg;
+    unsigned int i;
+
+    for ( i = 0; i < h->iterations; i++ )
+    {
+        unsigned long x;
+
+        if ( !get_page_type(pg_of(h->mfn), h->type) )
+            continue;
+        x = __atomic_load_n(&table[h->mfn].u.inuse.type_info, __ATOMIC_ACQUIRE);
+        if ( (x & PGT_type_mask) != h->type || !(x & PGT_count_mask) || !(x & PGT_validated) )
+            h->violations++;
+        h->got++;
+        put_page_type(pg_of(h->mfn));
+    }
+    return NULL;
+}
+
+static void test_concurrent_type_references_stay_exclusive_and_balance(void **state)
+{
+    struct hammer h[4];
+    pthread_t th[4];
+    unsigned long x = new_frame(D1);
+    unsigned int i, writable = 0;
+
+    (void)state;
+    for ( i = 0; i < 4; i++ )
+    {
+        h[i] = (struct hammer){ .mfn = x, .iterations = 20000,
+                                .type = i < 3 ? PGT_writable_page : PGT_seg_desc_page };
+        assert_int_equal(pthread_create(&th[i], NULL, hammer_type, &h[i]), 0);
+    }
+    for ( i = 0; i < 4; i++ )
+    {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(h[i].violations, 0);
+        if ( i < 3 )
+            writable += h[i].got;
+    }
+    assert_true(writable > 0);
+    assert_int_equal(tcount(x), 0);
+    assert_int_equal(refs(x), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -781,6 +881,8 @@ int main(void)
         T(test_io_frames_outside_the_frame_table),
         T(test_l1_maps_foreign_frames_only_for_the_named_owner),
         T(test_direct_entry_helpers),
+        T(test_type_reference_waits_for_a_validation_in_progress),
+        T(test_concurrent_type_references_stay_exclusive_and_balance),
 #undef T
     };
 

@@ -79,10 +79,17 @@ bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
     return d->is_privileged && ((mfn >= IO_FIRST && mfn < IO_END) || (mfn >= NR_FRAMES && mfn < IO_HIGH_END));
 }
 
+/* Full flushes before freed frames are reused (domain_page.c); counted like the domain flushes. */
+static unsigned int test_tlb_flush_all_count;
+void arch_flush_tlb_all(void)
+{
+    test_tlb_flush_all_count++;
+}
+
 void pv_flush_tlb_domain(struct domain *d)
 {
-    nr_flushes++;
-    last_flushed = d;
+    __atomic_fetch_add(&nr_flushes, 1, __ATOMIC_RELAXED);      /* the concurrency tests flush from threads */
+    __atomic_store_n(&last_flushed, d, __ATOMIC_RELAXED);
 }
 
 void pv_switch_root(struct vcpu *v)

@@ -24,6 +24,7 @@
 #include <parva/shutdown.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
+#include <asm/cpu_errata.h>
 #include <asm/cpufeature.h>
 #include <asm/current.h>
 #include <asm/desc.h>
@@ -303,6 +304,7 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
     gdt_use_window(0);
     pv_cpu_init(0);
     protect_selftest();
+    cpu_errata_probe();
 
     /* 4. Firmware tables, time, interrupts. */
     rc = acpi_tables_init(bi->rsdp_len ? bi->rsdp : NULL, bi->rsdp_len, &acpi_info);

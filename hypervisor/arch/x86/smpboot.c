@@ -107,8 +107,8 @@ static bool boot_one(unsigned int cpu)
     ci->processor_id = cpu;
     ci->apic_id = apic;
     ci->stack_block = stack;
-    /* Start as if called: rsp 8 below a 16-byte boundary, just under cpu_info. */
-    *(uint64_t *)tramp_var(tramp_stack) = (uint64_t)ci - 8;
+    /* Entered by a jump, so start as if called: 8 below the aligned start of the stack. */
+    *(uint64_t *)tramp_var(tramp_stack) = stack + STACK_START_OFFSET - 8;
     *(uint64_t *)tramp_var(tramp_entry) = (uint64_t)start_secondary;
     barrier();
 

@@ -12,6 +12,7 @@
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <parva/symbols.h>
+#include <asm/cpu_errata.h>
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -30,6 +31,9 @@ BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, rsp) != 152);
 BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, ss) != 160);
 BUILD_BUG_ON(__builtin_offsetof(struct cpu_user_regs, es) != 168);
 BUILD_BUG_ON(sizeof(struct cpu_info) != CPU_INFO_SIZE);
+/* TSS.rsp0 (= &guest_cpu_user_regs.es) must be 16-byte aligned: the CPU aligns before pushing. */
+BUILD_BUG_ON((STACK_SIZE - CPU_INFO_SIZE + __builtin_offsetof(struct cpu_user_regs, es)) % 16 != 0);
+BUILD_BUG_ON(STACK_START_OFFSET % 16 != 0);
 
 static const char *const exception_names[32] = {
     [0] = "divide error", [1] = "debug", [2] = "nmi", [3] = "int3", [4] = "overflow",
@@ -169,6 +173,8 @@ void do_exception(struct cpu_user_regs *regs)
         printk(XENLOG_ERR "Machine check on CPU %u\n", smp_processor_id());
         fatal_trap(regs);
     }
+    if ( unlikely(probe_active) )
+        probe_exception(regs);
     if ( guest_mode(regs) )
     {
         pv_do_trap(regs);

@@ -92,6 +92,12 @@ void domain_shutdown(struct domain *d, unsigned int reason);
 struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order, unsigned int memflags);
 /* Take the domain's ownership reference away (decrease_reservation, destruction). */
 void relinquish_page(struct domain *d, struct page_info *pg);
+/* The same without the owner check, for a frame already taken off its owner's list. */
+void drop_allocation_ref(struct page_info *pg);
+/* Flush all TLBs and return freed domain frames to the heap (needs interrupts on); true if any. */
+bool domain_page_release_pending(void);
+/* Arch hook: flush every CPU's TLB, global entries included (waits for the other CPUs). */
+void arch_flush_tlb_all(void);
 bool get_page(struct page_info *pg, const struct domain *d);
 /* A hypervisor (xenheap) page the guest may map, e.g. shared_info; not counted in tot_pages. */
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d);

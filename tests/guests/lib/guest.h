@@ -50,6 +50,9 @@ bool hv_cmdline_option(const char *name, char *val, size_t size);
 /* A size with an optional K/M/G/B suffix (no suffix: KiB, as Xen's parse_size_and_unit). */
 unsigned long long parse_size(const char *s, const char **end);
 
+/* The hypervisor's system time in ns, from vcpu_info's pvclock (vcpu_time_info) and rdtsc. */
+uint64_t guest_system_time(void);
+
 /* C entry from head.S. */
 void __noreturn guest_start(start_info_t *si);
 

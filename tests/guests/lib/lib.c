@@ -87,3 +87,25 @@ unsigned long long parse_size(const char *s, const char **end)
         *end = s;
     return v;
 }
+
+uint64_t guest_system_time(void)
+{
+    const vcpu_time_info_t *t = &vcpu0_info->time;
+    uint32_t version, lo, hi;
+    uint64_t ns, delta;
+
+    do
+    {
+        version = ACCESS_ONCE(t->version);
+        barrier();
+        asm volatile ( "rdtsc" : "=a" (lo), "=d" (hi) );
+        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
+        if ( t->tsc_shift < 0 )
+            delta >>= -t->tsc_shift;
+        else
+            delta <<= t->tsc_shift;
+        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        barrier();
+    } while ( (version & 1) || version != ACCESS_ONCE(t->version) );
+    return ns;
+}

@@ -176,3 +176,52 @@ long mm_init(void)
         return -ENOMEM;
     return 0;
 }
+
+unsigned long pt_free_2m_va(void)
+{
+    uint64_t e;
+
+    /* The 2 MiB after the region: its L2 table exists (the region's own), the entry is empty. */
+    if ( !pt_lookup(cur_l4_mfn(), region_end, 2, &e, NULL) || (e & _PAGE_PRESENT) )
+        return 0;
+    return region_end;
+}
+
+uint64_t *pt_hook_l1(unsigned long va)
+{
+    uint64_t e, l2e_maddr;
+    uint64_t *l1;
+
+    if ( !pt_lookup(cur_l4_mfn(), va, 2, &e, &l2e_maddr) || (e & _PAGE_PRESENT) )
+        return NULL;
+    l1 = alloc_page();
+    if ( set_page_writable(l1, false) )
+        return NULL;
+    if ( mmu_update_one(l2e_maddr, virt_to_maddr(l1) | PDE_FLAGS) )
+    {
+        set_page_writable(l1, true);
+        return NULL;
+    }
+    return l1;
+}
+
+long pt_unhook_l1(unsigned long va, uint64_t *l1)
+{
+    uint64_t e, l2e_maddr;
+    long rc;
+
+    if ( !pt_lookup(cur_l4_mfn(), va, 2, &e, &l2e_maddr) )
+        return -EINVAL;
+    rc = mmu_update_one(l2e_maddr, 0);
+    if ( rc )
+        return rc;
+    rc = mmuext_one(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
+    if ( rc )
+        return rc;
+    return set_page_writable(l1, true);
+}
+
+long invlpg_local(unsigned long va)
+{
+    return mmuext_one(MMUEXT_INVLPG_LOCAL, va, 0);
+}

@@ -108,4 +108,16 @@ void *alloc_page(void);
 /* Remaps a region page read-only (e.g. before using it as a page table) or read-write again. */
 long set_page_writable(void *va, bool writable);
 
+/* A 2 MiB-aligned VA (right after the region) whose L2 entry is empty; 0 if there is none. */
+unsigned long pt_free_2m_va(void);
+/*
+ * Takes a page from the pool, remaps it read-only and links it with mmu_update as the L1 table of the
+ * empty 2 MiB at va. Returns the table (read-only), or NULL.
+ */
+uint64_t *pt_hook_l1(unsigned long va);
+/* Unlinks it again (and remaps it writable). */
+long pt_unhook_l1(unsigned long va, uint64_t *l1);
+/* MMUEXT_INVLPG_LOCAL. */
+long invlpg_local(unsigned long va);
+
 #endif /* GUEST_MM_H */

@@ -44,7 +44,8 @@ void test_main(start_info_t *si)
     check_eq("#UD: rip", ex_last.rip, insn);
     check_eq("#UD: cs (RPL cleared, saved upcall mask 1 in bits 32-39)", ex_last.cs,
              (1ull << 32) | (FLAT_KERNEL_CS & ~3));
-    check_eq("#UD: rflags (CF from stc, IF = !mask = 0)", ex_last.rflags & ~X86_EFLAGS_RF,
+    check_eq("#UD: rflags CF (stc), IF (= !mask = 0), IOPL, TF", ex_last.rflags &
+             (X86_EFLAGS_MBS | X86_EFLAGS_CF | X86_EFLAGS_IF | X86_EFLAGS_IOPL | X86_EFLAGS_TF),
              X86_EFLAGS_MBS | X86_EFLAGS_CF);
     check_eq("#UD: rsp", ex_last.rsp, sp);
     check_eq("#UD: ss", ex_last.ss, FLAT_KERNEL_SS);

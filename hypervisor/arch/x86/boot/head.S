@@ -160,7 +160,7 @@ high64:
         mov     %eax, %fs
         mov     %eax, %gs
         /* CPU 0's stack: struct cpu_info at the top (see asm/current.h) */
-        lea     cpu0_stack + STACK_SIZE - CPU_INFO_SIZE(%rip), %rsp
+        lea     cpu0_stack + STACK_START_OFFSET(%rip), %rsp
         xor     %ebp, %ebp                      /* ends stack traces */
         mov     %edi, %edi                      /* magic (zero-extended) */
         mov     %esi, %esi                      /* MBI machine address */

@@ -7,6 +7,8 @@
 #include <parva/printk.h>
 #include <parva/symbols.h>
 #include <asm/guest_access.h>
+#include <asm/m2p.h>
+#include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
@@ -36,6 +38,26 @@ void arch_domain_destroy(struct domain *d)
     pv_mm_relinquish(d);
 }
 
+/* The page-table walk for a guest address, as Xen prints it with a guest's unhandled #PF. */
+static void show_guest_walk(const struct vcpu *v, unsigned long va)
+{
+    uint64_t e = pfn_to_paddr(read_cr3() >> PAGE_SHIFT) | _PAGE_PRESENT;
+    static const char *const names[] = { "L1", "L2", "L3", "L4" };
+    unsigned int level;
+
+    printk("Pagetable walk from %016lx:\n", va);
+    for ( level = 4; level >= 1; level-- )
+    {
+        unsigned int idx = (va >> (L1_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+
+        if ( !(e & _PAGE_PRESENT) || !mfn_valid(pte_mfn(e)) || (level < 4 && (e & _PAGE_PSE)) )
+            break;
+        e = ((const uint64_t *)mfn_to_virt(pte_mfn(e)))[idx];
+        printk(" %s[0x%03x] = %016lx %016lx\n", names[level - 1], idx, e,
+               get_gpfn_from_mfn(pte_mfn(e)));
+    }
+}
+
 /* The guest's registers and the top of its stack, as Xen prints them for a crashed domain. */
 void arch_domain_crash_report(struct domain *d)
 {
@@ -61,6 +83,8 @@ void arch_domain_crash_report(struct domain *d)
     printk("fsb: %016lx   gsb: %016lx   gss: %016lx\n", v->arch.fs_base, v->arch.gs_base_kernel,
            v->arch.gs_base_user);
     printk("ss: %04x   cs: %04x\n", r->ss, r->cs);
+    if ( r->entry_vector == 14 )
+        show_guest_walk(v, v->vcpu_info->arch.cr2);
     n = sizeof(stack) - copy_from_guest_va(stack, r->rsp, sizeof(stack));
     printk("Guest stack trace from rsp=%016lx:\n", r->rsp);
     for ( i = 0; i < n / 8; i++ )

@@ -41,7 +41,7 @@ bad_iret:
 reset_stack_and_jump:
         movq    %rsp, %rax
         andq    $~(STACK_SIZE - 1), %rax
-        addq    $(STACK_SIZE - CPU_INFO_SIZE), %rax
+        addq    $STACK_START_OFFSET, %rax
         movq    %rax, %rsp
         xorl    %ebp, %ebp
         call    *%rdi

@@ -53,12 +53,13 @@ static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_i
 
     if ( v->vcpu_info_mfn )
         return -EINVAL;                     /* once only, as Xen */
-    if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r->offset & 7) || r->rsvd )
+    /* rsvd is not checked: Linux leaves it uninitialised, and Xen ignores it. */
+    if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r->offset & 7) )
         return -EINVAL;
     if ( !mfn_valid(r->mfn) )
         return -EINVAL;
     pg = mfn_to_page(r->mfn);
-    if ( get_page_and_type(pg, d, PGT_writable_page) )
+    if ( !get_page_and_type(pg, d, PGT_writable_page) )
         return -EINVAL;
     new = (struct vcpu_info *)((char *)mfn_to_virt(r->mfn) + r->offset);
     if ( v->vcpu_info )

@@ -81,6 +81,7 @@ void pv_hypercall(struct cpu_user_regs *regs)
     /* Hypercalls run with interrupts on: they may take long, and the console must stay responsive. */
     local_irq_enable();
     rc = hypercall_dispatch(nr, args);
+    domain_page_release_pending();
     local_irq_disable();
     /* iret restores RAX itself; a continuation leaves the registers as it set them. */
     if ( nr != __HYPERVISOR_iret && rc != -ERESTART )

@@ -38,6 +38,12 @@ static void flush_ipi(void *info)
     flush_tlb_local_global();
 }
 
+void arch_flush_tlb_all(void)
+{
+    flush_tlb_local_global();
+    smp_call_function(flush_ipi, NULL, true);
+}
+
 void pv_flush_tlb_domain(struct domain *d)
 {
     uint64_t mask = __atomic_load_n(&d->arch.dirty_cpus, __ATOMIC_ACQUIRE);

@@ -14,7 +14,10 @@
 #include <parva/domain.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
+#include <asm/cpu_errata.h>
+#include <asm/guest_access.h>
 #include <asm/processor.h>
+#include <asm/system.h>
 #include <asm/pv.h>
 #include <asm/pv_emul.h>
 #include <asm/traps.h>
@@ -79,6 +82,36 @@ static bool software_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
     return true;
 }
 
+/*
+ * The QEMU IRET erratum (cpu_errata.c): a ring-3 IRETQ whose stack read the emulator wrongly did
+ * as a supervisor access.  Carry it out as the CPU should have: pop RIP, CS, RFLAGS, RSP, SS from
+ * the guest's stack, keeping the flags an IRET at CPL 3 may not change (IF, IOPL, VM).  The new
+ * CS and SS are loaded by the hypervisor's own IRETQ into the guest, which checks them.
+ */
+static bool emulate_iret_erratum(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    static const uint8_t iretq[] = { 0x48, 0xcf };
+    const uint64_t keep = X86_EFLAGS_IF | X86_EFLAGS_IOPL | X86_EFLAGS_VM | 0x100000 /* VIP */ |
+                          0x80000 /* VIF */;
+    uint8_t insn[2];
+    uint64_t frame[5];
+
+    if ( !cpu_errata.iret_smap || (regs->error_code & (PFEC_user | PFEC_insn_fetch | PFEC_reserved)) )
+        return false;
+    if ( copy_from_guest_va(insn, regs->rip, sizeof(insn)) || memcmp(insn, iretq, sizeof(iretq)) ||
+         copy_from_guest_va(frame, regs->rsp, sizeof(frame)) )
+        return false;
+    if ( (frame[1] & 3) != 3 || (frame[4] & 3) != 3 ||
+         (uint64_t)((int64_t)(frame[0] << 16) >> 16) != frame[0] )
+        return false;                   /* not a same-privilege return: let the guest see the fault */
+    regs->rip = frame[0];
+    regs->cs = frame[1];
+    regs->rflags = (frame[2] & ~keep) | (regs->rflags & keep) | X86_EFLAGS_MBS;
+    regs->rsp = frame[3];
+    regs->ss = frame[4];
+    return true;
+}
+
 void pv_do_trap(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
@@ -101,10 +134,14 @@ void pv_do_trap(struct cpu_user_regs *regs)
     case TRAP_page_fault:
     {
         unsigned long cr2 = read_cr2();
+        bool handled;
 
-        if ( pv_ptwr_fault(v, regs, cr2) )
-            return;
-        pv_inject_page_fault(v, cr2, regs->error_code);
+        /* With CR2 read, interrupts may come: emulating a write may need TLB-flush IPIs. */
+        local_irq_enable();
+        handled = pv_ptwr_fault(v, regs, cr2) || emulate_iret_erratum(v, regs);
+        local_irq_disable();
+        if ( !handled )
+            pv_inject_page_fault(v, cr2, regs->error_code);
         return;
     }
     case 7:                             /* #NM: the guest's virtual CR0.TS was set */

@@ -17,13 +17,20 @@
 
 #include <asm/config.h>
 
-#define CPU_INFO_SIZE   256
+/*
+ * 8 more than a multiple of 16: cpu_info then starts 8 bytes off a 16-byte boundary, so that
+ * guest_cpu_user_regs.es (offset 168), where TSS.rsp0 points, is 16-byte aligned -- the CPU
+ * aligns RSP to 16 before pushing an exception frame, and the frame must land exactly in
+ * guest_cpu_user_regs.
+ */
+#define CPU_INFO_SIZE   264
 #define STACK_IST_DF    0
 #define STACK_IST_NMI   1
 #define STACK_IST_MC    2
 #define STACK_IST_DB    3
 #define STACK_GUARD     4
 #define STACK_PRIMARY   5
+#define STACK_START_OFFSET  (STACK_SIZE - CPU_INFO_SIZE - 8)
 
 #ifndef __ASSEMBLY__
 #include <parva/public.h>

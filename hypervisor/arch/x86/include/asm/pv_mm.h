@@ -30,12 +30,25 @@
  * need no lock, so references across domains (dom0 mapping a domU's frame)
  * are safe while each operation holds only its table owner's lock.  Lock
  * order: mm_lock, then any page_alloc_lock (freeing a frame), then heap_lock.
- * At most one mm_lock is held at a time.
+ * At most one mm_lock is held at a time.  TLB flushes (and so IPIs) happen
+ * with an mm_lock held, so pv_mm_lock() lets interrupts in while it spins.
  *
- * Known gap: validation and un-validation are not preemptible (Xen's
- * PGT_partial / -ERESTART).  The work is bounded by the table structure
- * (depth at most 4 for validation, 8 for un-validation through linear
- * entries) but one operation may touch a whole 4-level tree.
+ * TLB safety: a frame's type changes (count zero, old type not none) only
+ * after pv_flush_tlb_domain(owner), so no CPU keeps a writable translation
+ * of a new page table or a cached walk through a former one.  Flushing
+ * after unmapping is otherwise the guest's job, as in Xen; a frame freed to
+ * the heap while a guest may still cache a translation of it must be
+ * flushed before reuse by whoever reallocates it (Xen: TLB-clock stamps).
+ *
+ * Known gaps: validation and un-validation are not preemptible (Xen's
+ * PGT_partial / -ERESTART): the work is bounded by the table structure
+ * (nesting at most 4 deep for validation, 8 for un-validation through
+ * linear entries) but one operation may touch a whole 4-level tree.  The
+ * type-change flush is not filtered by a TLB clock.  Non-present entries
+ * are not checked for L1TF-unsafe addresses (Xen's pv_l1tf_check_*).  A
+ * domain with I/O rights mapping RAM with non-write-back attributes does
+ * not change the hypervisor's own mapping of the frame (Xen's
+ * update_xen_mappings), and mmio_ro_ranges are not enforced.
  */
 #ifndef ASM_PV_MM_H
 #define ASM_PV_MM_H
@@ -47,6 +60,7 @@
 #include <parva/types.h>
 #include <asm/config.h>
 #include <asm/page.h>
+#include <asm/system.h>
 
 /* Entry bits beyond asm/page.h (Xen's x86_64/page.h, as bits of the 64-bit entry). */
 #define _PAGE_AVAIL         _AC(0xe00, UL)              /* bits 9-11, software */
@@ -111,9 +125,24 @@ static inline uint64_t adjust_guest_lne(uint64_t e, unsigned int level)
     return e;
 }
 
+/*
+ * Take d's mm_lock.  The holder may be waiting for this CPU to answer a
+ * TLB-flush IPI (pv_flush_tlb_domain), so a caller running with interrupts
+ * off (a fault handler) spins with interrupts let in between attempts.
+ */
 static inline void pv_mm_lock(struct domain *d)
 {
-    spin_lock(&d->arch.mm_lock);
+    if ( local_irq_is_enabled() )
+    {
+        spin_lock(&d->arch.mm_lock);
+        return;
+    }
+    while ( !spin_trylock(&d->arch.mm_lock) )
+    {
+        local_irq_enable();
+        cpu_relax();
+        local_irq_disable();
+    }
 }
 
 static inline void pv_mm_unlock(struct domain *d)
