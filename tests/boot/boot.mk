@@ -6,10 +6,12 @@
 #   stayup     noreboot: stays up for debug keys typed on the serial port
 #   nosmx      smep=0 smap=0
 #   broken     a file without a multiboot2 header: GRUB's fallback entry powers off
+#   linux      Debian 12's own kernel (linux-image-amd64, its vmlinux extracted) as dom0
 
 BT_DIR      := $(BUILD)/tests/boot
 BT_BASE     := console=com1 com1=115200,8n1 loglvl=all
-BT_ISOS     := $(addprefix $(BT_DIR)/,plain.iso modules.iso fault.iso stayup.iso nosmx.iso broken.iso)
+BT_ISOS     := $(addprefix $(BT_DIR)/,plain.iso modules.iso fault.iso stayup.iso nosmx.iso broken.iso linux.iso)
+LINUX_DIR   := $(BUILD)/linux
 BOOTTEST_ARTIFACTS := $(BT_ISOS)
 
 BT_FAULT_BIN := $(BT_DIR)/fault/parva
@@ -48,3 +50,11 @@ $(BT_DIR)/broken.iso: boot/mkiso.sh boot/grub.cfg.in
 	@mkdir -p $(@D)
 	$(Q)head -c 65536 /dev/zero > $(BT_DIR)/not-a-hypervisor
 	$(Q)boot/mkiso.sh $@ $(BT_DIR)/not-a-hypervisor "$(BT_BASE)"
+
+# Debian's kernel, fetched with apt-get download and unpacked once (tests/boot/fetch-linux.sh).
+$(LINUX_DIR)/vmlinux: tests/boot/fetch-linux.sh
+	$(Q)tests/boot/fetch-linux.sh $(LINUX_DIR)
+
+$(BT_DIR)/linux.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinux
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M" $(LINUX_DIR)/vmlinux \
+	    "earlyprintk=xen console=hvc0 loglevel=8"

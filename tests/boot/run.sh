@@ -126,3 +126,15 @@ expect_rc 0 "nosmx: powers off"
 boot broken $ISOS/broken.iso 60 -smp 1 -m 256
 expect 'The Parva boot entry failed: powering off\.' "broken: GRUB falls back to the power-off entry"
 expect_rc 0 "broken: QEMU ends instead of waiting for a key"
+
+# --- Debian 12's Linux kernel as dom0 (an unmodified linux-image-amd64 vmlinux) ---
+boot linux $ISOS/linux.iso 240 -smp 1 -m 1024
+expect 'Building a PV Dom0' "linux: the builder takes Debian's kernel"
+expect 'ENTRY ADDRESS: ffffffff830791c0|ENTRY ADDRESS: ffffffff8[0-9a-f]{7}' "linux: entry point from its ENTRY note"
+expect 'Phys-Mach map: 0000008000000000' "linux: p2m list at its INIT_P2M address"
+expect 'Linux version 6\.1' "linux: Linux prints its first lines (earlyprintk=xen, console_io)"
+expect 'Booting kernel on Xen' "linux: Linux detects Xen through the CPUID leaves"
+expect 'Xen version: 4\.17' "linux: Linux reads Xen 4.17 from xen_version"
+expect_not 'FATAL TRAP|Panic on CPU' "linux: the hypervisor survives whatever the guest does"
+last=$(grep -a '^\[ *[0-9.]*\]' "$LOG" | tail -n 1)
+echo "# linux: last kernel line: ${last:-none}"

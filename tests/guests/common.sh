@@ -16,7 +16,8 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
 JOBS=${JOBS:-1}
 RESULT_RE='Test result: (SUCCESS|SKIP|FAILURE|ERROR)'
 # The hypervisor has finished with dom0 (or with itself): nothing more will come.
-END_RE='Hardware Dom0 (halted|shutdown|crashed)|Domain 0 (halted|shut down|crashed)|Powering off|Panic on CPU|FATAL TRAP|Reboot in five seconds|Rebooting'
+END_RE='Hardware Dom0 (halted|shutdown|crashed)|Domain 0 (halted|shut down|crashed)|Powering off'
+END_RE="$END_RE|Panic on CPU|FATAL TRAP|Reboot in five seconds|Rebooting"
 
 guest_names() {   # every test, in name order
     for d in "$GUESTS_SRC"/*/; do
@@ -34,8 +35,12 @@ expect_check() {
     while IFS= read -r line || [ -n "$line" ]; do
         case "$line" in
             ''|'#'*) continue ;;
-            '!'*) if grep -qE -- "${line#!}" "$log"; then rc=1; [ -n "${MISSING:-}" ] && echo "present: ${line#!}" >> "$MISSING"; fi ;;
-            *) if ! grep -qE -- "$line" "$log"; then rc=1; [ -n "${MISSING:-}" ] && echo "missing: $line" >> "$MISSING"; fi ;;
+            '!'*) grep -qE -- "${line#!}" "$log" || continue
+                  rc=1
+                  [ -n "${MISSING:-}" ] && echo "present: ${line#!}" >> "$MISSING" ;;
+            *)    grep -qE -- "$line" "$log" && continue
+                  rc=1
+                  [ -n "${MISSING:-}" ] && echo "missing: $line" >> "$MISSING" ;;
         esac
     done < "$ef"
     return $rc
@@ -105,7 +110,8 @@ boot_guest() {
         if expect_check "$log" "$expectf"; then
             echo "ok - guest $name: expected outcome ($(basename "$expectf") matched)" > "$tap"
         else
-            echo "not ok - guest $name: $(basename "$expectf") not satisfied: $(tr '\n' ';' < "$MISSING" | head -c 300)" > "$tap"
+            echo "not ok - guest $name: $(basename "$expectf") not satisfied:" \
+                 "$(tr '\n' ';' < "$MISSING" | head -c 300)" > "$tap"
         fi
         rm -f "$MISSING"
         return

@@ -72,7 +72,7 @@ $(foreach t,$(GUEST_NAMES),$(eval $(call guest_rule,$(t))))
 
 # An initrd module: BYTES bytes of 32-byte lines "PARVA-INITRD <offset as %018x>\n".
 GUEST_INITRDS := $(foreach t,$(GUEST_NAMES),$(if $($(t)_INITRD),$(GUESTS_OUT)/$(t).initrd))
-$(GUESTS_OUT)/%.initrd:
+$(GUESTS_OUT)/%.initrd: $(GUESTS_DIR)/%/test.mk
 	@mkdir -p $(@D)
 	$(Q)awk -v n=$($*_INITRD) 'BEGIN { for ( o = 0; o < n; o += 32 ) printf "PARVA-INITRD %018x\n", o }' \
 	    | head -c $($*_INITRD) > $@

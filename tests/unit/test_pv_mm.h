@@ -74,6 +74,12 @@ unsigned long get_gpfn_from_mfn(unsigned long mfn)
     return mfn < NR_FRAMES ? m2p[mfn] : ~0UL;
 }
 
+/* The harness's RAM is frames 0..NR_FRAMES-1, except the I/O window carved out of it. */
+bool pv_mfn_is_ram(unsigned long mfn)
+{
+    return mfn < NR_FRAMES && !(mfn >= IO_FIRST && mfn < IO_END);
+}
+
 bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
 {
     return d->is_privileged && ((mfn >= IO_FIRST && mfn < IO_END) || (mfn >= NR_FRAMES && mfn < IO_HIGH_END));

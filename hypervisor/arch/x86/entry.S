@@ -9,6 +9,7 @@
  * do_exception(), the rest to do_interrupt().
  */
 #include <asm/asm_defns.h>
+#include <asm/current.h>
 #include <asm/entry_macros.h>
 #include <asm/desc.h>
 
@@ -37,8 +38,45 @@
         iretq
 .endm
 
+/*
+ * NMI, #DB, #DF and #MC arrive on IST stacks.  When they interrupted a guest, the guest's frame
+ * must still end up in cpu_info (where the PV code keeps a running guest's registers): move the
+ * hardware frame (and its error/vector slot) there and continue on the normal stack, as Xen does.
+ */
 handle_exception:
-        ENTRY_COMMON do_exception
+        testb   $3, 16(%rsp)                    /* CS of the interrupted context: guest? */
+        jz      2f
+        pushq   %rax
+        pushq   %rcx
+        pushq   %rsi
+        leaq    24(%rsp), %rsi                  /* the frame as it is (error/vector slot first) */
+        movq    %rsp, %rax
+        andq    $~(STACK_SIZE - 1), %rax
+        addq    $(STACK_SIZE - CPU_INFO_SIZE + UREGS_error_code), %rax
+        cmpq    %rax, %rsi
+        je      1f                              /* already there: not an IST stack */
+        movq    0(%rsi), %rcx
+        movq    %rcx, 0(%rax)
+        movq    8(%rsi), %rcx
+        movq    %rcx, 8(%rax)
+        movq    16(%rsi), %rcx
+        movq    %rcx, 16(%rax)
+        movq    24(%rsi), %rcx
+        movq    %rcx, 24(%rax)
+        movq    32(%rsi), %rcx
+        movq    %rcx, 32(%rax)
+        movq    40(%rsi), %rcx
+        movq    %rcx, 40(%rax)
+        movq    %rsp, %rcx                      /* the three saved registers, on the IST stack */
+        movq    %rax, %rsp
+        movq    16(%rcx), %rax
+        movq    0(%rcx), %rsi
+        movq    8(%rcx), %rcx
+        jmp     2f
+1:      popq    %rsi
+        popq    %rcx
+        popq    %rax
+2:      ENTRY_COMMON do_exception
 
 handle_interrupt:
         ENTRY_COMMON do_interrupt

@@ -9,6 +9,7 @@
  * Faults raised by guests are delivered to them by the PV code (later
  * issues); none can happen yet.
  */
+#include <parva/domain.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <parva/symbols.h>
@@ -179,6 +180,19 @@ void do_exception(struct cpu_user_regs *regs)
     {
         pv_do_trap(regs);
         pv_exit_to_guest(regs);
+        return;
+    }
+    if ( v == 1 )
+    {
+        /*
+         * #DB in the hypervisor: a guest's data breakpoint hit while the hypervisor touched guest
+         * memory, or single-stepping that leaked across SYSCALL.  Record DR6 for the guest and go on.
+         */
+        unsigned long dr6 = pv_take_dr6();
+
+        if ( current )
+            current->arch.debugreg[6] |= dr6 & 0xf;
+        regs->rflags &= ~X86_EFLAGS_TF;
         return;
     }
     if ( !(regs->cs & 3) )

@@ -41,7 +41,8 @@ void test_main(start_info_t *si)
     check_rc("register type 8", reg(8, addr, 0), -ENOSYS);
     check_rc("register event at a non-canonical address", reg(CALLBACKTYPE_event, 0x8000000000000000ul, 0),
              -EINVAL);
-    check_rc("re-register event", reg(CALLBACKTYPE_event, (unsigned long)entry_event, CALLBACKF_mask_events), 0);
+    check_rc("re-register event",
+             reg(CALLBACKTYPE_event, (unsigned long)entry_event, CALLBACKF_mask_events), 0);
 
     /* Unregistering: -EINVAL for the types that exist (except NMI: 0), -ENOSYS for the others. */
     for ( unsigned int t = 0; t < 9; t++ )

@@ -102,7 +102,8 @@ void test_main(start_info_t *si)
     check_eq("cr4 after writing PGE|PSE (discarded)", read_cr4(), cr4);
 
     /* cr3: the L4 of the start of day; writing it back is a new_baseptr to the same table. */
-    check_eq("cr3 (the boot L4's machine address)", cr3, (unsigned long)virt_to_mfn((void *)si->pt_base) << 12);
+    check_eq("cr3 (the boot L4's machine address)", cr3,
+             (unsigned long)virt_to_mfn((void *)si->pt_base) << 12);
     check(write_cr3_safe(cr3), "writing cr3 with the current L4 faulted");
     check_eq("cr3 read back", read_cr3(), cr3);
     page = alloc_page();

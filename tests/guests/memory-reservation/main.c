@@ -50,9 +50,10 @@ void test_main(start_info_t *si)
         printf("populate_physmap: pfn %#lx now mfn %#lx (was %#lx)\n", pfn, new_mfn, mfn);
         check_eq("M2P of the new frame", M2P[new_mfn], pfn);
         ((unsigned long *)si->mfn_list)[pfn] = new_mfn;
-        if ( check_rc("map the new frame", hypercall_update_va_mapping((unsigned long)page,
-                                                                       ((uint64_t)new_mfn << 12) | PTE_RW_FLAGS,
-                                                                       UVMF_INVLPG), 0) )
+        uint64_t pte = ((uint64_t)new_mfn << 12) | PTE_RW_FLAGS;
+
+        if ( check_rc("map the new frame",
+                      hypercall_update_va_mapping((unsigned long)page, pte, UVMF_INVLPG), 0) )
         {
             page[5] = 0x5a5a;
             check_eq("the new frame holds what was written", page[5], 0x5a5a);

@@ -1,7 +1,8 @@
 /*
  * pt-rules - what the page-type rules must refuse (and what they must allow): a page-table frame
  * mapped writable (read-only is fine) and a frame the hypervisor owns (both -EBUSY in Xen: the type or
- * general reference cannot be taken); pinning an L1 that is still mapped writable; writing the hypervisor's L4 slots 256-271; a recursive L4 entry with write
+ * general reference cannot be taken); pinning an L1 that is still mapped writable; writing the
+ * hypervisor's L4 slots 256-271; a recursive L4 entry with write
  * rights (read-only linear page tables are allowed and work); superpages (PSE) in L2 and L3; an L2
  * whose entry names a writable page as its L1 (fine once that page is read-only); unpinning a table
  * that is not pinned.
@@ -30,13 +31,15 @@ void test_main(start_info_t *si)
     rc = hypercall_update_va_mapping(va, l4_maddr | PTE_RW_FLAGS, UVMF_INVLPG);
     /* Xen: the writable type reference cannot be taken on a page-table frame: -EBUSY. */
     expect_refused("map the L4 writable", rc, -EBUSY);
-    check_rc("map the L4 read-only", hypercall_update_va_mapping(va, l4_maddr | PTE_RO_FLAGS, UVMF_INVLPG), 0);
+    check_rc("map the L4 read-only",
+             hypercall_update_va_mapping(va, l4_maddr | PTE_RO_FLAGS, UVMF_INVLPG), 0);
 
     /* Pinning an L1 that is mapped writable. */
     data = alloc_page();
     rc = mmuext_one(MMUEXT_PIN_L1_TABLE, virt_to_mfn(data), 0);
     expect_refused("pin a writably mapped page as L1", rc, -EINVAL);
-    check_rc("unpin a page that is not pinned", mmuext_one(MMUEXT_UNPIN_TABLE, virt_to_mfn(data), 0), -EINVAL);
+    check_rc("unpin a page that is not pinned",
+             mmuext_one(MMUEXT_UNPIN_TABLE, virt_to_mfn(data), 0), -EINVAL);
 
     /* A frame the hypervisor owns: the L3 behind its L4 slot 256. */
     if ( check(pt_lookup(l4, HYPERVISOR_VIRT_START, 4, &e, NULL) && (e & _PAGE_PRESENT),
@@ -103,9 +106,11 @@ void test_main(start_info_t *si)
     rc = mmuext_one(MMUEXT_PIN_L2_TABLE, virt_to_mfn(l2), 0);
     expect_refused("pin an L2 naming a writable page as its L1", rc, -EINVAL);
     set_page_writable(data, false);
-    if ( check_rc("pin it once the page is read-only", mmuext_one(MMUEXT_PIN_L2_TABLE, virt_to_mfn(l2), 0), 0) )
+    if ( check_rc("pin it once the page is read-only",
+                  mmuext_one(MMUEXT_PIN_L2_TABLE, virt_to_mfn(l2), 0), 0) )
     {
-        check(set_page_writable(data, true) < 0, "the page, now an L1 of a pinned L2, can be mapped writable");
+        check(set_page_writable(data, true) < 0,
+              "the page, now an L1 of a pinned L2, can be mapped writable");
         check_rc("unpin the L2", mmuext_one(MMUEXT_UNPIN_TABLE, virt_to_mfn(l2), 0), 0);
         check_rc("the page is writable again after the unpin", set_page_writable(data, true), 0);
     }

@@ -47,7 +47,8 @@ void test_main(start_info_t *si)
     /* block: wakes on the timer's event; delivery is enabled by the block itself. */
     t0 = guest_system_time();
     sst.timeout_abs_ns = t0 + 20 * 1000 * 1000;
-    if ( check_rc("set_singleshot_timer(+20 ms)", hypercall_vcpu_op(VCPUOP_set_singleshot_timer, 0, &sst), 0) )
+    if ( check_rc("set_singleshot_timer(+20 ms)",
+                  hypercall_vcpu_op(VCPUOP_set_singleshot_timer, 0, &sst), 0) )
     {
         rc = hypercall_sched_op(SCHEDOP_block, NULL);
         t1 = guest_system_time();

@@ -39,7 +39,8 @@ void test_main(start_info_t *si)
         check_eq("%gs:24 in kernel mode", v, 0x4b33);
     }
 
-    if ( check_rc("SEGBASE_GS_USER", hypercall_set_segment_base(SEGBASE_GS_USER, (unsigned long)&user_area[0]), 0) )
+    if ( check_rc("SEGBASE_GS_USER",
+                  hypercall_set_segment_base(SEGBASE_GS_USER, (unsigned long)&user_area[0]), 0) )
     {
         check(rdmsr_safe(MSR_KERNEL_GS_BASE, &v), "rdmsr(KERNEL_GS_BASE) faulted");
         check_eq("KERNEL_GS_BASE in kernel mode (the user GS base)", v, (unsigned long)&user_area[0]);
@@ -51,7 +52,8 @@ void test_main(start_info_t *si)
     }
 
     check_rc("SEGBASE_GS_USER_SEL(0)", hypercall_set_segment_base(SEGBASE_GS_USER_SEL, 0), 0);
-    check_rc("SEGBASE_FS non-canonical", hypercall_set_segment_base(SEGBASE_FS, 0x8000000000000000ul), -EINVAL);
+    check_rc("SEGBASE_FS non-canonical", hypercall_set_segment_base(SEGBASE_FS, 0x8000000000000000ul),
+             -EINVAL);
     check_rc("SEGBASE_GS_KERNEL non-canonical",
              hypercall_set_segment_base(SEGBASE_GS_KERNEL, 0x8000000000000000ul), -EINVAL);
     check_rc("set_segment_base(4)", hypercall_set_segment_base(4, 0), -EINVAL);

@@ -2,9 +2,10 @@
  * trap-vectors - which vector, error code and %rip each kind of exception delivers in guest kernel
  * mode: #DE (div by zero), #BP from int3 and from "int $3" (traps: rip after the instruction), into
  * (invalid in 64-bit mode: #UD), #GP(0) from a non-canonical access, "int $n" through a DPL-0 gate
- * (#GP with error code n*8+2) and through a DPL-1 gate (delivered as vector n, rip after it). Xen
- * quirk kept: int3 and "int $4" are delivered as #BP/#OF even when the guest's gate has DPL 0,
- * because Xen's own IDT gives vectors 3 and 4 DPL 3 and does not look at the guest's DPL for them.
+ * (#GP with error code n*8+2) and through a DPL-1 gate (delivered as vector n, rip after it; not
+ * checkable under QEMU TCG 7.2, whose #GP error code for "int n" in 64-bit mode is n*16+2). Xen quirk
+ * kept: int3 and "int $4" are delivered as #BP/#OF even when the guest's gate has DPL 0, because
+ * Xen's own IDT gives vectors 3 and 4 DPL 3 and does not look at the guest's DPL for them.
  */
 #include "guest.h"
 

@@ -68,9 +68,9 @@ void test_main(start_info_t *si)
 
     check_rc("non-canonical VA", hypercall_update_va_mapping(0x8000000000000000ul, virt_to_maddr(page[0]) |
                                                              PTE_RW_FLAGS, UVMF_INVLPG), -EINVAL);
-    check_rc("VA in the hypervisor's range", hypercall_update_va_mapping(HYPERVISOR_VIRT_START + 0x10000,
-                                                                         virt_to_maddr(page[0]) | PTE_RW_FLAGS,
-                                                                         UVMF_INVLPG), -EINVAL);
+    check_rc("VA in the hypervisor's range",
+             hypercall_update_va_mapping(HYPERVISOR_VIRT_START + 0x10000,
+                                         virt_to_maddr(page[0]) | PTE_RW_FLAGS, UVMF_INVLPG), -EINVAL);
     check_rc("VA without an L1", hypercall_update_va_mapping(UNMAPPED_VA, virt_to_maddr(page[0]) |
                                                              PTE_RW_FLAGS, UVMF_INVLPG), -EINVAL);
 }

@@ -103,7 +103,8 @@ void test_main(start_info_t *si)
     if ( check_rc("remap a page read-only", set_page_writable(ro, false), 0) )
     {
         ex_reset();
-        check(!exec_user((long (*)(long))user_write, (long)ro, &ret), "user write to a RO page did not fault");
+        check(!exec_user((long (*)(long))user_write, (long)ro, &ret),
+              "user write to a read-only page did not fault");
         expect_user_fault("user write to a read-only page", 14, 7, (unsigned long)user_write_insn,
                           (unsigned long)ro);
     }

@@ -21,13 +21,12 @@ asm ( ".pushsection .user.text, \"ax\", @progbits\n"
       ".popsection" );
 extern char user_syscall[], user_syscall_ret[];
 
-static uint64_t hook_rax, hook_rdx;
+static uint64_t hook_rax;
 static uint8_t hook_mask;
 
 static bool syscall_handler(struct cpu_regs *regs)
 {
     hook_rax = regs->rax;
-    hook_rdx = regs->rdx;
     hook_mask = vcpu0_info->evtchn_upcall_mask;
     regs->rax = 0x5678;
     return true;
@@ -37,7 +36,6 @@ static void one_syscall(const char *what, long nr, unsigned int flags, uint8_t m
 {
     long ret = 0;
     unsigned int count = syscall_count;
-    uint8_t user_mask = (flags & USER_EVENTS_ON) ? 0 : 1;
     char buf[96];
 
     if ( !exec_user_flags((long (*)(long))user_syscall, nr, &ret, flags) )
@@ -55,7 +53,6 @@ static void one_syscall(const char *what, long nr, unsigned int flags, uint8_t m
     check_eq(buf, ret, 0x5678);
     snprintf(buf, sizeof(buf), "%s: mask in the callback", what);
     check_eq(buf, hook_mask, mask_in);
-    (void)user_mask;
 }
 
 void test_main(start_info_t *si)
@@ -66,23 +63,23 @@ void test_main(start_info_t *si)
 
     syscall_hook = syscall_handler;
 
-    /* The frame, recorded by a hook-free first run that stops at the first syscall. */
+    /* The framework registers the callback with CALLBACKF_mask_events. */
     one_syscall("mask_events, events masked", 0x1234, 0, 1);
     one_syscall("mask_events, events on", __HYPERVISOR_xen_version, USER_EVENTS_ON, 1);
 
-    /* Record the frame of the first syscall exactly. */
+    /* The frame, word by word: a run whose one syscall is exec_user's exit (rax = the magic). */
     syscall_hook = NULL;
     ex_reset();
     if ( exec_user((long (*)(long))user_syscall, USER_EXIT_MAGIC, &ret) )
     {
-        /* rax = USER_EXIT_MAGIC made our syscall the exit: rdi (the return value) was rdi = magic. */
         memcpy((void *)&first, (const void *)&syscall_last, sizeof(first));
         check_eq("frame rip (after the syscall)", first.rip, (unsigned long)user_syscall_ret);
         check_eq("frame cs (flat user CS, saved mask 1)", first.cs, (1ull << 32) | FLAT_USER_CS);
         check_eq("frame ss", first.ss, FLAT_USER_SS);
         check_eq("frame rsp (the user rsp)", first.rsp, first.regs.rdx);
         check_eq("frame rcx (= return rip, from the CPU)", first.regs.rcx, (unsigned long)user_syscall_ret);
-        check_eq("frame r11 (= rflags, from the CPU) low bits", first.regs.r11 & 0x3cd5, first.rflags & 0x3cd5);
+        check_eq("frame r11 (= rflags, from the CPU) low bits", first.regs.r11 & 0x3cd5,
+                 first.rflags & 0x3cd5);
         check_eq("frame rflags.IF (= !mask)", first.rflags & X86_EFLAGS_IF, 0);
         check_eq("frame on kernel_sp", first.frame, (user_entry_sp() & ~15ul) - 7 * 8);
     }

@@ -69,7 +69,13 @@ int pv_iret_frame(const struct iret_context *f, struct cpu_user_regs *regs, bool
     regs->rflags = (f->rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
     regs->rsp = f->rsp;
     regs->ss = f->ss | 3;
-    if ( !(f->flags & VGCF_in_syscall) )
+    if ( f->flags & VGCF_in_syscall )
+    {
+        /* A return from a system call: the registers as SYSRET leaves them. */
+        regs->r11 = regs->rflags;
+        regs->rcx = regs->rip;
+    }
+    else
     {
         regs->r11 = f->r11;
         regs->rcx = f->rcx;

@@ -22,6 +22,7 @@ int arch_vcpu_create(struct vcpu *v)
     a->regs.ss = FLAT_KERNEL_SS;
     a->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
     a->kernel_ss = FLAT_KERNEL_SS;
+    pv_init_debugregs(v);
     return 0;
 }
 

@@ -231,6 +231,10 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 
     if ( !n || x86_decode(buf, n, &insn) )
         return false;
+    /* Guest user space may only do port I/O (and CLI/STI), and only under its IOPL. */
+    if ( !v->arch.kernel_mode && insn.op != X86_OP_IN && insn.op != X86_OP_OUT && insn.op != X86_OP_CLI &&
+         insn.op != X86_OP_STI )
+        return false;
 
     switch ( insn.op )
     {

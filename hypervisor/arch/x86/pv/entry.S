@@ -31,8 +31,15 @@ restore_guest:
 1:      iretq
         _ASM_EXTABLE 1b, bad_iret
 
-/* IRETQ to the guest faulted (a bad frame slipped through): crash the domain, start over. */
+/*
+ * IRETQ to the guest faulted.  The exception came and went on this stack, overwriting the guest
+ * registers saved below the IRET frame; the registers themselves hold the guest's values again
+ * and RSP points at the IRET frame, so saving them now rebuilds the whole frame in cpu_info.
+ */
 bad_iret:
+        pushq   $0
+        SAVE_ALL
+        subq    $8, %rsp                        /* keep calls 16-byte aligned */
         call    pv_bad_iret
         ud2
 

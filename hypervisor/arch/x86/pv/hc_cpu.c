@@ -121,14 +121,70 @@ long do_fpu_taskswitch(unsigned long set)
 }
 
 /* DR7 bits a guest may set: local/global enables, R/W and LEN of DR0-3 (no I/O breakpoints, GD). */
-#define DR7_GUEST_MASK 0xffff00ffUL
+#define DR7_GUEST_MASK  0xffff00ffUL
+#define DR6_DEFAULT     0xffff0ff0UL
+#define DR7_DEFAULT     0x400UL
+
+#define DEFINE_DR_ACCESS(n)                                                     \
+static inline void write_dr##n(unsigned long v) { __asm__ __volatile__("mov %0, %%db" #n :: "r"(v)); } \
+static inline unsigned long read_dr##n(void) { unsigned long v; __asm__ __volatile__("mov %%db" #n ", %0" : "=r"(v)); return v; }
+DEFINE_DR_ACCESS(0)
+DEFINE_DR_ACCESS(1)
+DEFINE_DR_ACCESS(2)
+DEFINE_DR_ACCESS(3)
+DEFINE_DR_ACCESS(6)
+DEFINE_DR_ACCESS(7)
+#undef DEFINE_DR_ACCESS
+
+/* Put v's breakpoints in the hardware (v about to run here), or none (the CPU goes idle). */
+void pv_load_debugregs(const struct vcpu *v)
+{
+    if ( !v || !(v->arch.debugreg[7] & 0xff) )
+    {
+        write_dr7(DR7_DEFAULT);
+        return;
+    }
+    write_dr7(DR7_DEFAULT);
+    write_dr0(v->arch.debugreg[0]);
+    write_dr1(v->arch.debugreg[1]);
+    write_dr2(v->arch.debugreg[2]);
+    write_dr3(v->arch.debugreg[3]);
+    write_dr6(DR6_DEFAULT);
+    write_dr7(v->arch.debugreg[7]);
+}
+
+/* A #DB: DR6 as the guest should see it (then reset in hardware). */
+unsigned long pv_take_dr6(void)
+{
+    unsigned long dr6 = read_dr6();
+
+    write_dr6(DR6_DEFAULT);
+    return dr6;
+}
+
+void pv_init_debugregs(struct vcpu *v)
+{
+    v->arch.debugreg[6] = DR6_DEFAULT;
+    v->arch.debugreg[7] = DR7_DEFAULT;
+}
+
+/* DR4 and DR5 are DR6 and DR7 unless the guest set CR4.DE; anything else does not exist (Xen). */
+static int dr_alias(const struct vcpu *v, unsigned long reg)
+{
+    if ( reg == 4 || reg == 5 )
+        return (v->arch.ctrlreg[4] & X86_CR4_DE) ? -ENODEV : (int)reg + 2;
+    return reg > 7 ? -ENODEV : (int)reg;
+}
 
 long do_set_debugreg(unsigned long reg, unsigned long value)
 {
     struct vcpu *v = current;
+    int r = dr_alias(v, reg);
     unsigned int i;
 
-    switch ( reg )
+    if ( r < 0 )
+        return r;
+    switch ( r )
     {
     case 0: case 1: case 2: case 3:
         /* A breakpoint on the hypervisor's addresses would fire inside it. */
@@ -136,30 +192,30 @@ long do_set_debugreg(unsigned long reg, unsigned long value)
             return -EPERM;
         break;
     case 6:
-        value = (value & 0xe00f) | 0xffff0ff0UL;    /* DR6: reserved bits read as 1 */
+        value = (value & 0xe00f) | DR6_DEFAULT;     /* reserved bits read as 1 */
         break;
     case 7:
-        if ( value & ~DR7_GUEST_MASK & ~0x400UL )
+        if ( value & ~DR7_GUEST_MASK & ~DR7_DEFAULT )
             return -EPERM;
         for ( i = 0; i < 4; i++ )                   /* R/W = 10b (I/O) only with CR4.DE: refuse */
             if ( ((value >> (16 + 4 * i)) & 3) == 2 )
                 return -EPERM;
-        value |= 0x400;                             /* bit 10 reads as 1 */
+        value |= DR7_DEFAULT;
         break;
     default:
         return -EINVAL;
     }
-    v->arch.debugreg[reg] = value;
+    v->arch.debugreg[r] = value;
+    pv_load_debugregs(v);
     return 0;
 }
 
 long do_get_debugreg(unsigned long reg)
 {
     struct vcpu *v = current;
+    int r = dr_alias(v, reg);
 
-    if ( reg > 7 || reg == 4 || reg == 5 )
-        return -EINVAL;
-    return v->arch.debugreg[reg];
+    return r < 0 ? r : (long)v->arch.debugreg[r];
 }
 
 long do_callback_op(unsigned long cmd, unsigned long arg)
@@ -184,7 +240,7 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
         case CALLBACKTYPE_nmi:
             break;
         default:
-            return -EINVAL;
+            return -ENOSYS;
         }
         if ( !is_canonical(r.address) )
             return -EINVAL;
@@ -198,18 +254,20 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
 
         if ( copy_from_guest_va(&u, arg, sizeof(u)) )
             return -EFAULT;
+        /* As Xen: only the NMI callback can be removed; the others stay once set. */
         switch ( u.type )
         {
-        case CALLBACKTYPE_syscall:
-        case CALLBACKTYPE_syscall32:
-        case CALLBACKTYPE_sysenter:
         case CALLBACKTYPE_nmi:
             v->arch.callbacks[u.type].eip = 0;
             return 0;
         case CALLBACKTYPE_event:
         case CALLBACKTYPE_failsafe:
-        default:
+        case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32:
+        case CALLBACKTYPE_sysenter:
             return -EINVAL;
+        default:
+            return -ENOSYS;
         }
     }
     default:

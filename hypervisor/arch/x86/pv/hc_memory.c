@@ -144,7 +144,9 @@ static long copy_e820(unsigned long arg, const struct memmap_entry *map, unsigne
 
     if ( copy_from_guest_va(&mm, arg, sizeof(mm)) )
         return -EFAULT;
-    for ( i = 0; i < nr && i < mm.nr_entries; i++ )
+    if ( mm.nr_entries < nr )
+        return -EINVAL;                 /* as Xen: the whole map or nothing */
+    for ( i = 0; i < nr; i++ )
     {
         struct e820_entry e = { map[i].addr, map[i].size, map[i].type };
 
@@ -186,10 +188,11 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
     }
     case XENMEM_machphys_mapping:
     {
+        /* As Xen: the whole window for others (reads beyond RAM fault and read as invalid). */
         struct xen_machphys_mapping m = {
             .v_start = RO_MPT_VIRT_START,
             .v_end = RO_MPT_VIRT_END,
-            .max_mfn = m2p_max_mfn() - 1,
+            .max_mfn = cd->is_privileged ? max_page - 1 : MACH2PHYS_NR_ENTRIES - 1,
         };
 
         return copy_to_guest_va(arg, &m, sizeof(m)) ? -EFAULT : 0;

@@ -65,16 +65,20 @@ void pv_switch_root(struct vcpu *v)
     flush_tlb_local_global();
 }
 
-bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
+bool pv_mfn_is_ram(unsigned long mfn)
 {
     unsigned int nr;
     const struct memmap_entry *map = machine_memmap(&nr);
 
+    return mfn < (1UL << (52 - PAGE_SHIFT)) && memmap_is_type(map, nr, pfn_to_paddr(mfn), PAGE_SIZE, E820_RAM);
+}
+
+bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
+{
     /* Only the privileged domain, and never RAM: the hypervisor's, a module, or a future heap page. */
     if ( !d->is_privileged || mfn >= (1UL << (52 - PAGE_SHIFT)) )
         return false;
-    return !memmap_is_type(map, nr, pfn_to_paddr(mfn), PAGE_SIZE, E820_RAM) &&
-           !(mfn_valid(mfn) && page_state(mfn_to_page(mfn)) != PGC_state_reserved);
+    return !pv_mfn_is_ram(mfn) && !(mfn_valid(mfn) && page_state(mfn_to_page(mfn)) != PGC_state_reserved);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <asm/pv_bounce.h>
 #include <asm/guest_access.h>
 #include <asm/system.h>
+#include <xen/callback.h>
 #include <asm/time.h>
 
 void pv_load_root(struct vcpu *v)
@@ -49,6 +50,7 @@ static void load_segment_bases(const struct vcpu *v)
 static __noreturn void idle_loop(void)
 {
     get_cpu_info()->current_vcpu = NULL;
+    pv_load_debugregs(NULL);
     write_cr3(virt_to_maddr(idle_pg_table));
     for ( ; ; )
         safe_halt();
@@ -71,6 +73,7 @@ __noreturn void pv_run_vcpu(struct vcpu *v)
     load_segment_bases(v);
     gdt_load_guest_frames(cpu, v->arch.gdt_frames, DIV_ROUND_UP(v->arch.gdt_ents, 512));
     ldt_load_guest_frames(cpu, v->arch.ldt_frames, v->arch.ldt_nr_frames, v->arch.ldt_ents);
+    pv_load_debugregs(v);
     pv_time_update(v);
     /* A clean FPU for the guest; its CR0.TS is virtual (fpu_taskswitch). */
     __asm__ __volatile__("clts; fninit" ::: "memory");
@@ -86,7 +89,8 @@ static bool deliver_bounce(struct vcpu *v, struct cpu_user_regs *regs)
         .guest_kernel_mode = v->arch.kernel_mode,
         .kernel_sp = v->arch.kernel_sp,
         .upcall_mask = v->vcpu_info->evtchn_upcall_mask,
-        .iopl = v->arch.iopl,
+        /* The virtual IOPL shows in the frame only with the architectural_iopl assist (Xen). */
+        .iopl = (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? v->arch.iopl : 0,
         .has_error = tb->flags & TBF_EXCEPTION_ERRCODE,
         .error_code = tb->error_code,
         .handler = tb->eip,
@@ -128,13 +132,61 @@ void pv_exit_to_guest(struct cpu_user_regs *regs)
     }
 }
 
-/* IRETQ to the guest faulted: the frame held something the CPU refused. */
+/*
+ * IRETQ to the guest faulted: the frame held a selector the CPU refused.  As Xen, the guest's
+ * failsafe callback gets a frame with the segment registers (low to high: RCX, R11, DS, ES, FS,
+ * GS, RIP, CS, RFLAGS, RSP, SS) on its kernel stack and runs with flat selectors; without one,
+ * the domain is crashed.
+ */
 __noreturn void pv_bad_iret(void);
 __noreturn void pv_bad_iret(void)
 {
     struct vcpu *v = current;
+    struct cpu_user_regs *regs = &get_cpu_info()->guest_cpu_user_regs;
+    const struct pv_callback *cb;
+    uint64_t frame[11], sp;
+    uint16_t ds, es, fs, gs;
 
-    if ( v )
-        domain_crash(v->domain, "returning to the guest faulted (bad CS/SS/RIP in its frame)");
-    reset_stack_and_jump(idle_loop);
+    if ( !v )
+        reset_stack_and_jump(idle_loop);
+    cb = &v->arch.callbacks[CALLBACKTYPE_failsafe];
+    if ( !cb->eip )
+    {
+        domain_crash(v->domain, "returning to the guest faulted (bad CS/SS/RIP in its frame), "
+                     "and it has no failsafe callback");
+        reset_stack_and_jump(idle_loop);
+    }
+    __asm__ __volatile__("movw %%ds, %0; movw %%es, %1; movw %%fs, %2; movw %%gs, %3"
+                         : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    if ( !v->arch.kernel_mode )
+        pv_toggle_guest_mode(v);
+    sp = (v->arch.kernel_mode ? regs->rsp : v->arch.kernel_sp) & ~0xfUL;
+    frame[0] = regs->rcx;
+    frame[1] = regs->r11;
+    frame[2] = ds;
+    frame[3] = es;
+    frame[4] = fs;
+    frame[5] = gs;
+    frame[6] = regs->rip;
+    frame[7] = regs->cs | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
+    frame[8] = regs->rflags;
+    frame[9] = regs->rsp;
+    frame[10] = regs->ss;
+    sp -= sizeof(frame);
+    if ( copy_to_guest_va(sp, frame, sizeof(frame)) )
+    {
+        domain_crash(v->domain, "cannot write the failsafe frame on the guest's kernel stack");
+        reset_stack_and_jump(idle_loop);
+    }
+    if ( cb->mask_events )
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    regs->rsp = sp;
+    regs->rip = cb->eip;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rflags = (regs->rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC)) |
+                   X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    /* The selectors that failed stay in the frame, not in the registers. */
+    __asm__ __volatile__("movw %w0, %%ds; movw %w0, %%es" :: "r"(0));
+    pv_resume_guest(regs);
 }

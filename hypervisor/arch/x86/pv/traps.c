@@ -57,6 +57,7 @@ void pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, uint32_
 void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, uint32_t error_code)
 {
     v->vcpu_info->arch.cr2 = cr2;
+    v->arch.ctrlreg[2] = cr2;           /* what an emulated mov from %cr2 returns */
     /* The U bit describes the guest's mode, not the CPU's (always ring 3). */
     if ( v->arch.kernel_mode )
         error_code &= ~PFEC_user;
@@ -65,20 +66,24 @@ void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, uint32_t error_code
     inject(v, TRAP_page_fault, true, error_code);
 }
 
-/* int $n from the guest hit a DPL-0 gate (#GP with an IDT error code): deliver it if the guest allows. */
+/*
+ * int $n from the guest hit one of the hypervisor's DPL-0 gates (#GP with an IDT error code).
+ * Deliver vector n if the guest's own trap table lets it: DPL >= 1 for the guest kernel, DPL 3 for
+ * its user space (Xen's permit_softint).  The vector is read from the instruction (CD nn) rather
+ * than the error code, which QEMU's TCG gets wrong in 64-bit mode (n * 16 + 2).
+ */
 static bool software_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
 {
-    unsigned int vector = regs->error_code >> 3;
     const struct trap_info *ti;
+    uint8_t insn[2];
 
-    if ( (regs->error_code & 7) != 2 || vector >= 256 )
+    if ( (regs->error_code & 7) != 2 || copy_from_guest_va(insn, regs->rip, sizeof(insn)) || insn[0] != 0xcd )
         return false;
-    ti = &v->arch.trap_ctxt[vector];
-    /* The guest kernel may raise any vector it has a handler for; its user space needs DPL 3. */
-    if ( !ti->address || (!v->arch.kernel_mode && (ti->flags & 3) != 3) )
+    ti = &v->arch.trap_ctxt[insn[1]];
+    if ( !ti->address || (ti->flags & 3) < (v->arch.kernel_mode ? 1 : 3) )
         return false;
     regs->rip += 2;                     /* int imm8: the frame resumes after it */
-    inject(v, vector, false, 0);
+    inject(v, insn[1], false, 0);
     return true;
 }
 
@@ -122,7 +127,7 @@ void pv_do_trap(struct cpu_user_regs *regs)
     switch ( vector )
     {
     case TRAP_gp_fault:
-        if ( v->arch.kernel_mode && regs->error_code == 0 && pv_emulate_privileged(v, regs) )
+        if ( regs->error_code == 0 && pv_emulate_privileged(v, regs) )
             return;
         if ( software_interrupt(v, regs) )
             return;
@@ -144,8 +149,14 @@ void pv_do_trap(struct cpu_user_regs *regs)
             pv_inject_page_fault(v, cr2, regs->error_code);
         return;
     }
-    case 7:                             /* #NM: the guest's virtual CR0.TS was set */
+    case 1:                             /* #DB: the guest sees its DR6 */
+        v->arch.debugreg[6] = pv_take_dr6();
         break;
+    case 7:                             /* #NM: the guest's virtual CR0.TS was set; delivering it clears it */
+        inject(v, 7, false, 0);
+        v->arch.ctrlreg[0] &= ~X86_CR0_TS;
+        __asm__ __volatile__("clts" ::: "memory");
+        return;
     default:
         break;
     }

@@ -48,6 +48,12 @@ int get_page_from_l1e(uint64_t *l1e, struct domain *l1e_owner, struct domain *pg
 
     if ( is_io_frame(mfn) )
     {
+        /* RAM outside the heap is the hypervisor's own (or a boot module): never anyone's to map. */
+        if ( pv_mfn_is_ram(mfn) )
+        {
+            pv_mm_log("d%u: mapping hypervisor RAM frame %lx refused\n", l1e_owner->domain_id, mfn);
+            return -EBUSY;
+        }
         if ( !pv_iomem_permitted(pg_owner, mfn) ||
              (pg_owner != l1e_owner && !pv_iomem_permitted(l1e_owner, mfn)) )
         {

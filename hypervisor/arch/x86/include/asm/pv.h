@@ -58,6 +58,11 @@ int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
 void pv_update_runstate_area(struct vcpu *v);
 void pv_time_update(struct vcpu *v);        /* refresh its pvclock (pv/time.c) */
 
+/* Debug registers (pv/hc_cpu.c). */
+void pv_init_debugregs(struct vcpu *v);
+void pv_load_debugregs(const struct vcpu *v);   /* NULL: no breakpoints */
+unsigned long pv_take_dr6(void);                /* read DR6 and reset it */
+
 /* Hypercalls (arch/x86/pv/hypercall.c). */
 void pv_hypercall(struct cpu_user_regs *regs);
 void pv_fill_hypercall_page(void *page);

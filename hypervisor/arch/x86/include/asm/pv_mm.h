@@ -277,6 +277,8 @@ unsigned long get_gpfn_from_mfn(unsigned long mfn);
  * while mapped (no references are counted for it).
  */
 bool pv_iomem_permitted(const struct domain *d, unsigned long mfn);
+/* Is mfn RAM in the firmware's memory map (so never device memory, whatever its state)? */
+bool pv_mfn_is_ram(unsigned long mfn);
 /*
  * Flush, on every CPU that may hold them, the TLB entries (global ones
  * included: guest user mappings are global) created through d's page
