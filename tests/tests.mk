@@ -34,8 +34,8 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
-	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --scripts --boot
+test: $(UNIT_BINS) $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS) guests
+	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --scripts --boot --guests
 
 boottest: $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
 	$(Q)tests/run-tests.sh --boot

@@ -54,7 +54,9 @@ static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_i
     if ( v->vcpu_info_mfn )
         return -EINVAL;                     /* once only, as Xen */
     /* rsvd is not checked: Linux leaves it uninitialised, and Xen ignores it. */
-    if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r->offset & 7) )
+    if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) )
+        return -ENXIO;                      /* as Xen: it must fit in the page */
+    if ( r->offset & 7 )
         return -EINVAL;
     if ( !mfn_valid(r->mfn) )
         return -EINVAL;
