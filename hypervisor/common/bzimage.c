@@ -5,7 +5,9 @@
  * 2.08 and later describe the compressed payload in the setup header (Documentation/x86/boot.rst):
  * payload_offset is relative to the protected-mode code, which starts after the (setup_sects + 1)
  * 512-byte sectors of setup.  The payload's first bytes tell the format, with the same magic numbers
- * as Xen's decompressors (xen/common/decompress.c).  Decompressing is left to the caller.
+ * as Xen's decompressors (xen/common/decompress.c).  Decompressing is left to the caller: the dom0
+ * builder (arch/x86/pv/dom0_build.c) decompresses an xz payload with common/xz.c, reading the
+ * decompressed size from the payload's last 4 bytes (little-endian), where the Linux build puts it.
  *
  * Locking: none.
  */

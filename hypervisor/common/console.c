@@ -306,7 +306,11 @@ void console_guest_write(unsigned int domid, const char *s, size_t len)
     }
     if ( start < len )
         emit(s + start, len - start, true);
-    /* The hypervisor's next message starts on a line of its own. */
+    /*
+     * After output without a trailing newline, the hypervisor's next message continues that line
+     * without its "(PARVA) " prefix, and so does the next guest write (any domain's) without a
+     * "(dN) " one.  An empty write leaves at_line_start as it was.
+     */
     at_line_start = guest_line_start = (len && s[len - 1] == '\n') || (!len && at_line_start);
     spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -4,12 +4,15 @@
  * As in Xen, typing Ctrl-A three times switches console input between the
  * hypervisor (debug keys) and dom0 (which reads it with CONSOLEIO_read).
  * Input for dom0 is kept in a small ring until it reads it; when the ring is
- * full, new bytes are dropped.
+ * full, new bytes are dropped.  Each byte queued raises dom0's VIRQ_CONSOLE,
+ * which is how its console driver learns there is something to read.
  *
  * Locking: input_lock (irq-safe) protects the ring and the switch; the
  * receive interrupt and the guest's CONSOLEIO_read meet here.  Leaf lock.
  */
 #include <parva/console.h>
+#include <parva/domain.h>
+#include <parva/event.h>
 #include <parva/keyhandler.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
@@ -21,7 +24,7 @@
 
 static DEFINE_SPINLOCK(input_lock);
 static bool to_guest;               /* input goes to dom0 */
-static bool guest_exists;           /* there is a dom0 to switch to */
+static struct domain *input_domain; /* dom0, to switch to (a reference held for good), or NULL */
 static unsigned int ctrl_a_count;
 static char ring[RING_SIZE];
 static unsigned int ring_prod, ring_cons;
@@ -34,13 +37,15 @@ static void announce(void)
         printk("*** Serial input to Parva (type 'CTRL-a' three times to switch input)\n");
 }
 
-void console_input_set_guest(bool exists)
+void console_input_set_guest(struct domain *d)
 {
     unsigned long flags;
 
+    if ( d && !get_domain(d) )
+        d = NULL;
     spin_lock_irqsave(&input_lock, flags);
-    guest_exists = exists;
-    to_guest = exists;
+    input_domain = d;
+    to_guest = d != NULL;
     ring_prod = ring_cons = 0;
     spin_unlock_irqrestore(&input_lock, flags);
     announce();
@@ -50,9 +55,10 @@ void console_input(char c)
 {
     unsigned long flags;
     bool key = false, switched = false;
+    struct domain *notify = NULL;
 
     spin_lock_irqsave(&input_lock, flags);
-    if ( c == CTRL_A && guest_exists )
+    if ( c == CTRL_A && input_domain )
     {
         if ( ++ctrl_a_count == SWITCH_PRESSES )
         {
@@ -70,10 +76,13 @@ void console_input(char c)
     {
         if ( ring_prod - ring_cons < RING_SIZE )
             ring[ring_prod++ % RING_SIZE] = c;
+        notify = input_domain;
     }
     else
         key = true;
     spin_unlock_irqrestore(&input_lock, flags);
+    if ( notify )
+        send_guest_global_virq(notify, VIRQ_CONSOLE);
     if ( key )
         handle_keypress((unsigned char)c);
 }

@@ -11,11 +11,13 @@
  * the lock order.
  */
 #include <parva/domain.h>
+#include <parva/event.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <parva/shutdown.h>
 #include <asm/mm.h>
 #include <asm/pv.h>
+#include <asm/time.h>
 #include <xen/sched.h>
 
 static DEFINE_SPINLOCK(domlist_lock);
@@ -32,6 +34,8 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->runstate = VCPU_OFFLINE;
     if ( id < XEN_LEGACY_MAX_VCPUS )
         v->vcpu_info = &d->shared_info->vcpu_info[id];
+    vcpu_timers_init(v);
+    vcpu_block_init(v);
     if ( arch_vcpu_create(v) )
     {
         xfree(v);
@@ -67,9 +71,12 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     share_xen_page_with_guest(mfn_to_page(d->shared_info_mfn), d);
     for ( i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    time_set_wallclock(d->shared_info);
     for ( i = 0; i < max_vcpus; i++ )
         if ( !(d->vcpu[i] = vcpu_create(d, i)) )
             goto fail;
+    if ( (*rc = evtchn_init(d)) != 0 )
+        goto fail;
 
     spin_lock_irqsave(&domlist_lock, flags);
     for ( pp = &domain_list; *pp && (*pp)->domain_id < id; pp = &(*pp)->next_in_list )
@@ -87,6 +94,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     return d;
 
  fail:
+    evtchn_destroy(d);
     for ( i = 0; d->vcpu && i < max_vcpus; i++ )
         xfree(d->vcpu[i]);
     xfree(d->vcpu);
@@ -129,6 +137,10 @@ static void domain_destroy(struct domain *d)
     struct page_info *pg;
     unsigned int i;
 
+    for ( i = 0; i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+            vcpu_timers_kill(d->vcpu[i]);
+    evtchn_destroy(d);      /* before vcpu_info mappings go: peers may still raise our ports until then */
     arch_domain_destroy(d);
     /*
      * Give up every frame.  Each leaves the domain's list and loses its owner first, so a frame
@@ -193,10 +205,19 @@ void domain_crash(struct domain *d, const char *why)
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
+    struct vcpu *v;
+
     if ( d->is_shut_down )
         return;
     d->is_shut_down = true;
     d->shutdown_code = reason;
+    /* Its vCPUs stop: no more timer events, and a blocked one wakes to leave for good. */
+    for_each_vcpu ( d, v )
+    {
+        vcpu_timers_stop(v);
+        stop_timer(&v->poll_timer);
+        vcpu_kick(v);
+    }
     arch_domain_shutdown(d);
     if ( d->is_privileged && d->domain_id == 0 )
         hwdom_shutdown(reason);

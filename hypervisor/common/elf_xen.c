@@ -8,8 +8,8 @@
  * (elf_xen_parse, elf_xen_parse_note, elf_xen_parse_features, elf_xen_note_check,
  * elf_xen_addr_calc_check) and the PV dom0 builder's checks (pv/dom0_build.c); the few places where
  * Parva is stricter are listed in parva/elf.h.  Only 64-bit kernels reach this code, so the
- * 32-bit-only notes (PAE_MODE, HV_START_LOW) are recorded and otherwise ignored, as Xen does for a
- * 64-bit kernel.
+ * 32-bit-only notes (PAE_MODE, HV_START_LOW) are recorded but not checked; as in Xen, the dom0
+ * builder uses PAE_MODE only for the "p" suffix of start_info's magic.
  *
  * Locking: none; the functions work on caller-owned data.
  */

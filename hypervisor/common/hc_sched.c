@@ -2,9 +2,10 @@
  * hc_sched.c - HYPERVISOR_sched_op and HYPERVISOR_vm_assist: yielding, blocking, shutting down,
  * and the guest's optional "assists".
  *
- * Blocking: there are no event sources yet (timers and event channels come
- * with the scheduler), so SCHEDOP_block unmasks events and returns at once,
- * which the ABI allows (a block may always end early).
+ * Blocking (common/vcpu_block.c): SCHEDOP_block unmasks events and sleeps
+ * until one is pending; SCHEDOP_poll sleeps, events masked or not, until one
+ * of the given ports is pending, an event is delivered, or the timeout.
+ * Yielding returns at once: each vCPU owns its CPU (no scheduler yet).
  */
 #include <parva/domain.h>
 #include <parva/lib.h>
@@ -20,6 +21,8 @@
                          (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) | \
                          (1UL << VMASST_TYPE_m2p_strict))
 
+#define SCHED_POLL_MAX_PORTS    128     /* Xen's (fairly arbitrary) limit */
+
 long do_sched_op(unsigned long cmd, unsigned long arg)
 {
     struct vcpu *v = current;
@@ -32,7 +35,22 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
 
     case SCHEDOP_block:
         v->vcpu_info->evtchn_upcall_mask = 0;
+        vcpu_block(v);
         return 0;
+
+    case SCHEDOP_poll:
+    {
+        struct sched_poll p;
+        uint32_t ports[SCHED_POLL_MAX_PORTS];
+
+        if ( copy_from_guest_va(&p, arg, sizeof(p)) )
+            return -EFAULT;
+        if ( p.nr_ports > SCHED_POLL_MAX_PORTS )
+            return -EINVAL;
+        if ( copy_from_guest_va(ports, (unsigned long)p.ports.p, p.nr_ports * sizeof(ports[0])) )
+            return -EFAULT;
+        return vcpu_poll(v, ports, p.nr_ports, p.timeout);
+    }
 
     case SCHEDOP_shutdown:
     {
@@ -72,6 +90,12 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
     default:
         return -ENOSYS;
     }
+}
+
+/* HYPERVISOR_set_timer_op: the vCPU's one-shot timer (absolute system time, 0 stops it). */
+long do_set_timer_op(unsigned long timeout)
+{
+    return vcpu_set_timer_op(current, timeout);
 }
 
 long do_vm_assist(unsigned long cmd, unsigned long type)

@@ -7,7 +7,7 @@
 #include <xen/sched.h>
 #include <asm/system.h>
 
-/* noreboot: after a panic (or, later, a dom0 crash) keep the machine halted so its console can be read */
+/* noreboot: after a panic or a dom0 crash keep the machine halted so its console can be read */
 bool opt_noreboot;
 boolean_param("noreboot", opt_noreboot);
 

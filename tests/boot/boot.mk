@@ -7,6 +7,7 @@
 #   nosmx      smep=0 smap=0
 #   broken     a file without a multiboot2 header: GRUB's fallback entry powers off
 #   linux      Debian 12's own kernel (linux-image-amd64, its vmlinux extracted) as dom0
+#   linux-vmlinuz  the same kernel as Debian installs it (vmlinuz: a bzImage, xz payload), decompressed by Parva
 
 BT_DIR      := $(BUILD)/tests/boot
 BT_BASE     := console=com1 com1=115200,8n1 loglvl=all
@@ -57,4 +58,14 @@ $(LINUX_DIR)/vmlinux: tests/boot/fetch-linux.sh
 
 $(BT_DIR)/linux.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinux
 	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M" $(LINUX_DIR)/vmlinux \
+	    "earlyprintk=xen console=hvc0 loglevel=8"
+
+# The same kernel as the bzImage Debian installs in /boot: Parva decompresses its xz payload.
+BT_ISOS += $(BT_DIR)/linux-vmlinuz.iso
+BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-vmlinuz.iso
+$(LINUX_DIR)/vmlinuz: $(LINUX_DIR)/vmlinux
+	$(Q)tests/boot/fetch-linux.sh $(LINUX_DIR)
+
+$(BT_DIR)/linux-vmlinuz.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M console_timestamps=boot" $(LINUX_DIR)/vmlinuz \
 	    "earlyprintk=xen console=hvc0 loglevel=8"

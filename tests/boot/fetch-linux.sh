@@ -1,14 +1,16 @@
 #!/bin/sh
 # fetch-linux.sh - get Debian 12's Linux kernel (package linux-image-amd64) and extract its vmlinux.
 #   fetch-linux.sh OUTDIR
-# Writes OUTDIR/vmlinux (the uncompressed ELF, which Parva loads as a PV kernel) and OUTDIR/version.
+# Writes OUTDIR/vmlinux (the uncompressed ELF), OUTDIR/vmlinuz (the package's bzImage as installed in
+# /boot, which Parva decompresses itself) and OUTDIR/version; vmlinuz is written last, so it is the
+# newest of the three.
 # The .deb comes from Debian's archive with `apt-get download` (no root needed); the bzImage's
 # xz payload is located through its boot protocol header and decompressed with xz.
 set -eu
 out=$1
 mkdir -p "$out"
 cd "$out"
-if [ -s vmlinux ] && [ -s version ]; then
+if [ -s vmlinux ] && [ -s version ] && [ -s vmlinuz ]; then
     exit 0
 fi
 for t in apt-get apt-cache dpkg-deb xz od; do
@@ -36,4 +38,6 @@ tail -c +$((start + 1)) "$vmlinuz" | head -c "$plen" | xz -dc --single-stream > 
 head -c 4 vmlinux.tmp | od -An -c | grep -q 'E   L   F' || { echo "$0: the payload is not an ELF image" >&2; exit 1; }
 mv vmlinux.tmp vmlinux
 echo "$pkg" > version
+cp "$vmlinuz" vmlinuz.tmp
+mv vmlinuz.tmp vmlinuz
 rm -rf pkg ./*.deb

@@ -135,6 +135,22 @@ expect 'Phys-Mach map: 0000008000000000' "linux: p2m list at its INIT_P2M addres
 expect 'Linux version 6\.1' "linux: Linux prints its first lines (earlyprintk=xen, console_io)"
 expect 'Booting kernel on Xen' "linux: Linux detects Xen through the CPUID leaves"
 expect 'Xen version: 4\.17' "linux: Linux reads Xen 4.17 from xen_version"
+expect 'installing Xen timer for CPU 0' "linux: Linux binds VIRQ_TIMER (event channels)"
+expect 'Calibrating delay loop \(skipped\)' "linux: Linux's clock event device runs on the vCPU timers"
+expect 'Unable to mount root fs' "linux: Linux boots through to mounting its root file system (this test gives it none)"
 expect_not 'FATAL TRAP|Panic on CPU' "linux: the hypervisor survives whatever the guest does"
 last=$(grep -a '^\[ *[0-9.]*\]' "$LOG" | tail -n 1)
 echo "# linux: last kernel line: ${last:-none}"
+
+# --- the same kernel as Debian installs it (vmlinuz: a bzImage whose xz payload Parva decompresses) ---
+boot linux-vmlinuz $ISOS/linux-vmlinuz.iso 240 -smp 1 -m 1024
+expect 'Building a PV Dom0' "linux-vmlinuz: the builder takes Debian's vmlinuz"
+expect 'dom0 kernel: xz payload decompressed, [0-9]+ KiB to [0-9]+ KiB, in [0-9]+ ms' \
+    "linux-vmlinuz: Parva decompresses its xz payload"
+expect 'ENTRY ADDRESS: ffffffff8[0-9a-f]{7}' "linux-vmlinuz: entry point from its ENTRY note"
+expect 'Phys-Mach map: 0000008000000000' "linux-vmlinuz: p2m list at its INIT_P2M address"
+expect 'Linux version 6\.1' "linux-vmlinuz: Linux prints its first lines"
+expect 'Booting kernel on Xen' "linux-vmlinuz: Linux detects Xen through the CPUID leaves"
+expect 'Xen version: 4\.17' "linux-vmlinuz: Linux reads Xen 4.17 from xen_version"
+expect_not 'FATAL TRAP|Panic on CPU' "linux-vmlinuz: the hypervisor survives whatever the guest does"
+echo "# linux-vmlinuz: $(field 'xz payload decompressed, .*')"

@@ -696,6 +696,22 @@ static void test_io_frames_need_io_rights_and_are_mapped_uncached(void **state)
     assert_int_equal(entry(l1u, 0), 0);
 }
 
+static void test_read_only_io_frames_are_mapped_read_only(void **state)
+{
+    unsigned long l1p = pinned_l1(D0);
+    const uint64_t k = _PAGE_USER | _PAGE_GUEST_KERNEL;
+
+    (void)state;
+    /* A writable request is accepted but stored read-only (Xen's mmio_ro_ranges); RO stays RO. */
+    assert_int_equal(mod_l1(D0, l1p, 0, pte(IO_READ_ONLY, KERN_RW), D0), 0);
+    assert_int_equal(entry(l1p, 0), pte(IO_READ_ONLY, KERN_RO | _PAGE_PWT | _PAGE_PCD | k));
+    assert_int_equal(mod_l1(D0, l1p, 1, pte(IO_READ_ONLY, KERN_RO), D0), 0);
+    assert_int_equal(entry(l1p, 1), pte(IO_READ_ONLY, KERN_RO | _PAGE_PWT | _PAGE_PCD | k));
+    /* Its neighbours keep the access asked for. */
+    assert_int_equal(mod_l1(D0, l1p, 2, pte(IO_READ_ONLY + 1, KERN_RW), D0), 0);
+    assert_int_equal(entry(l1p, 2), pte(IO_READ_ONLY + 1, KERN_RW | _PAGE_PWT | _PAGE_PCD | k));
+}
+
 static void test_io_frames_outside_the_frame_table(void **state)
 {
     unsigned long l1u = pinned_l1(D1), l1p = pinned_l1(D0);
@@ -881,6 +897,7 @@ int main(void)
         T(test_hypervisor_heap_frame_never_mappable),
         T(test_free_and_reserved_ram_frames_never_mappable),
         T(test_io_frames_need_io_rights_and_are_mapped_uncached),
+        T(test_read_only_io_frames_are_mapped_read_only),
         T(test_io_frames_outside_the_frame_table),
         T(test_l1_maps_foreign_frames_only_for_the_named_owner),
         T(test_direct_entry_helpers),

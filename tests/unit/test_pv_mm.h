@@ -80,6 +80,13 @@ bool pv_mfn_is_ram(unsigned long mfn)
     return mfn < NR_FRAMES && !(mfn >= IO_FIRST && mfn < IO_END);
 }
 
+/* One device frame the harness treats as the hypervisor's read-only registers (an HPET). */
+#define IO_READ_ONLY    (IO_FIRST + 9)
+bool pv_iomem_read_only(unsigned long mfn)
+{
+    return mfn == IO_READ_ONLY;
+}
+
 bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
 {
     return d->is_privileged && ((mfn >= IO_FIRST && mfn < IO_END) || (mfn >= NR_FRAMES && mfn < IO_HIGH_END));

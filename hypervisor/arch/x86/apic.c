@@ -9,10 +9,13 @@
  * Locking: none; each CPU touches only its own APIC.  xAPIC IPIs are sent
  * with interrupts off (ICR high then low must not be split by an interrupt).
  */
+#include <parva/domain.h>
 #include <parva/lib.h>
+#include <parva/timer.h>
 #include <parva/param.h>
 #include <parva/printk.h>
 #include <asm/apic.h>
+#include <asm/iomem.h>
 #include <asm/cpufeature.h>
 #include <asm/current.h>
 #include <asm/irq.h>
@@ -108,6 +111,7 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr)
 void __init lapic_init_bsp(paddr_t mmio_base)
 {
     x2apic_mode = cpu_features.x2apic && opt_x2apic;
+    iomem_reserve(mmio_base, PAGE_SIZE);        /* in x2APIC mode too: the page still reaches the APIC */
     if ( !x2apic_mode )
     {
         apic_mmio = ioremap(mmio_base, PAGE_SIZE, PAGE_HV_UC);
@@ -186,9 +190,49 @@ void lapic_timer_stop(void)
     apic_write(APIC_TMICT, 0);
 }
 
+/* While the boot self-check runs the timer periodically, its ticks are only counted. */
+static bool selftest_running;
+
 void lapic_timer_interrupt(void)
 {
     this_pcpu()->timer_ticks++;
+    if ( !selftest_running )
+        timer_interrupt();
+}
+
+/* The software timers' one-shot: interrupt at (or just after) deadline, system time in ns. */
+void arch_timer_program(uint64_t deadline)
+{
+    uint64_t now, delta, count;
+
+    if ( !deadline )
+    {
+        apic_write(APIC_TMICT, 0);
+        return;
+    }
+    now = now_ns();
+    delta = deadline > now ? deadline - now : 0;
+    if ( delta > 10000000000ULL )
+        delta = 10000000000ULL;         /* fire early and re-arm: keeps the count within 32 bits */
+    count = delta * apic_timer_khz / 1000000;
+    if ( count == 0 )
+        count = 1;
+    if ( count > 0xffffffffULL )
+        count = 0xffffffffULL;
+    apic_write(APIC_TDCR, APIC_TDCR_DIV16);
+    apic_write(APIC_LVT_TIMER, LOCAL_TIMER_VECTOR);     /* one-shot, unmasked */
+    apic_write(APIC_TMICT, (uint32_t)count);
+}
+
+void arch_timer_kick(unsigned int cpu)
+{
+    lapic_send_ipi(pcpus[cpu].apic_id, APIC_DM_FIXED | EVENT_CHECK_VECTOR);
+}
+
+/* Wake a vCPU blocked on cpu: any interrupt ends its halt; EVENT_CHECK is the one that does nothing else. */
+void arch_kick_cpu(unsigned int cpu)
+{
+    lapic_send_ipi(pcpus[cpu].apic_id, APIC_DM_FIXED | EVENT_CHECK_VECTOR);
 }
 
 /*
@@ -227,6 +271,7 @@ long __init lapic_timer_selftest(void)
     err = (counted_khz - (long)apic_timer_khz) * 10000 / (long)apic_timer_khz;
 
     /* 2. The interrupts. */
+    selftest_running = true;
     local_irq_save(flags);
     start_ticks = p->timer_ticks;
     lapic_timer_periodic(period_us);
@@ -238,6 +283,7 @@ long __init lapic_timer_selftest(void)
     t1 = rdtsc_ordered();
     lapic_timer_stop();
     local_irq_restore(flags);
+    selftest_running = false;
     irqs_ok = p->timer_ticks - start_ticks >= ticks;
 
     printk("APIC timer check: %ld kHz counted over %lu ms of TSC against %lu kHz calibrated (%s%ld.%02ld%%) %s; "

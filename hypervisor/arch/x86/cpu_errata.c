@@ -39,7 +39,7 @@ static struct {
     uint32_t error_code;
 } probe_result;
 
-/* pv/probe.S: save the callee-saved state, IRETQ to ring 3; probe_return() resumes after it. */
+/* probe.S: save the callee-saved state, IRETQ to ring 3; probe_return() resumes after it. */
 void probe_enter_user(unsigned long rip, unsigned long rsp);
 __noreturn void probe_return(void);
 

@@ -2,8 +2,8 @@
  * desc.c - per-CPU GDT and TSS, and the shared IDT.
  *
  * See asm/desc.h for the selector layout.  The IDT is built once from the
- * entry stubs in entry.S; NMI, #DF and #MC run on their own IST stacks so
- * that a corrupt or overflowed stack still gives a diagnostic.  Vectors 3
+ * entry stubs in entry.S; #DB, NMI, #DF and #MC run on their own IST stacks
+ * so that a corrupt or overflowed stack still gives a diagnostic.  Vectors 3
  * (#BP) and 4 (#OF) have DPL 3 so that a PV guest's int3/into reach us as
  * those exceptions rather than as #GP.
  */

@@ -35,7 +35,9 @@
         call    \handler
         addq    $24, %rsp
         RESTORE_ALL
-        iretq
+1:      iretq
+        /* Towards a guest, the frame may hold what the CPU refuses (selectors, RIP): pv/entry.S. */
+        _ASM_EXTABLE 1b, bad_iret
 .endm
 
 /*

@@ -13,6 +13,7 @@
 #include <parva/printk.h>
 #include <parva/spinlock.h>
 #include <asm/io_apic.h>
+#include <asm/iomem.h>
 #include <asm/irq.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
@@ -85,6 +86,7 @@ void __init ioapic_init(const struct acpi_madt_info *madt)
     {
         struct ioapic *a = &ioapics[nr_ioapics];
 
+        iomem_reserve(madt->ioapics[i].address, PAGE_SIZE);
         a->mmio = ioremap(madt->ioapics[i].address, PAGE_SIZE, PAGE_HV_UC);
         if ( !a->mmio )
             continue;

@@ -17,6 +17,7 @@
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <parva/spinlock.h>
+#include <parva/timer.h>
 #include <asm/apic.h>
 #include <asm/current.h>
 #include <asm/io_apic.h>
@@ -135,7 +136,9 @@ void do_interrupt(struct cpu_user_regs *regs)
         smp_call_function_interrupt();
         break;
     case EVENT_CHECK_VECTOR:
+        /* A wake-up: another CPU changed this one's timers, or raised an event for its vCPU. */
         this_pcpu()->ipis_received++;
+        timer_interrupt();
         break;
     case ERROR_APIC_VECTOR:
         lapic_error_interrupt();

@@ -345,6 +345,6 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
     if ( dom0_build(&bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL, &dom0) )
         nothing_to_run("dom0 could not be built (see above): nothing to run.");
     free_boot_modules(bi);
-    console_input_set_guest(true);
+    console_input_set_guest(dom0);
     pv_run_vcpu(dom0->vcpu[0]);
 }

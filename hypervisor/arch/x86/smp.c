@@ -6,10 +6,15 @@
  * has started (and, with wait, finished) the function.  Stopping uses NMIs,
  * which get through even to a CPU spinning with interrupts off.
  *
- * Locking: call_lock serialises cross-CPU calls.  It is taken with interrupts
- * on, except from interrupt context, where it is only tried (the holder could
- * be waiting for this CPU to answer).  Callers must not hold spinlocks that
- * the called function takes.
+ * Each target also gets a per-CPU "call pending" flag, set before its IPI
+ * and cleared by whoever runs the call for it: the IPI handler, or the CPU
+ * itself while it waits for call_lock with interrupts off (a TLB flush from
+ * an emulated CR3 write, a debug key).  Such a CPU cannot take the IPI, and
+ * the lock holder may be waiting for exactly that answer, so it polls its
+ * flag while it spins: no call is ever skipped and none deadlocks.
+ *
+ * Locking: call_lock serialises cross-CPU calls.  Callers must not hold
+ * spinlocks that the called function takes.
  */
 #include <parva/lib.h>
 #include <parva/printk.h>
@@ -31,8 +36,9 @@ static struct {
 } call_data;
 
 static volatile bool stopping;
+static bool call_pending[NR_CPUS];
 
-void smp_call_function_interrupt(void)
+static void run_call(void)
 {
     void (*fn)(void *) = call_data.fn;
     void *info = call_data.info;
@@ -49,22 +55,28 @@ void smp_call_function_interrupt(void)
     }
 }
 
+/* CALL_FUNCTION_VECTOR: run the call meant for this CPU, unless it already ran it while spinning. */
+void smp_call_function_interrupt(void)
+{
+    if ( __atomic_exchange_n(&call_pending[smp_processor_id()], false, __ATOMIC_ACQ_REL) )
+        run_call();
+}
+
 static void call_on(const unsigned int *cpus, unsigned int n, void (*fn)(void *), void *info, bool wait)
 {
     unsigned int i;
 
     if ( !n )
         return;
-    /*
-     * From interrupt context (a debug key) only try: the holder may be waiting for this very
-     * CPU to answer its IPI.  Everyone else takes the lock with interrupts on.
-     */
     if ( !local_irq_is_enabled() )
     {
-        if ( !spin_trylock(&call_lock) )
+        unsigned int me = smp_processor_id();
+
+        while ( !spin_trylock(&call_lock) )
         {
-            printk(XENLOG_WARNING "cross-CPU call skipped: another one is in progress\n");
-            return;
+            if ( __atomic_exchange_n(&call_pending[me], false, __ATOMIC_ACQ_REL) )
+                run_call();
+            cpu_relax();
         }
     }
     else
@@ -75,7 +87,10 @@ static void call_on(const unsigned int *cpus, unsigned int n, void (*fn)(void *)
     call_data.started = call_data.finished = 0;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for ( i = 0; i < n; i++ )
+    {
+        __atomic_store_n(&call_pending[cpus[i]], true, __ATOMIC_RELEASE);
         lapic_send_ipi(pcpus[cpus[i]].apic_id, APIC_DM_FIXED | CALL_FUNCTION_VECTOR);
+    }
     while ( call_data.started < n )
         cpu_relax();
     if ( wait )

@@ -11,11 +11,16 @@
 #include <parva/console.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
+#include <parva/public.h>
 #include <parva/shutdown.h>
+#include <parva/timer.h>
 #include <asm/paging.h>
+#include <asm/current.h>
 #include <asm/processor.h>
+#include <asm/rtc.h>
 #include <asm/system.h>
 #include <asm/time.h>
+#include <asm/iomem.h>
 
 #define PIT_HZ              1193182UL
 #define CALIBRATE_MS        50
@@ -29,6 +34,7 @@ uint64_t tsc_khz;
 static uint64_t boot_tsc;
 static uint64_t ns_mul;             /* ns = (delta * ns_mul) >> 32 */
 static bool calibrated;
+static uint64_t wallclock_at_zero;  /* ns since 1970 at system time 0 */
 static volatile uint8_t *hpet_base;
 static uint64_t hpet_period_fs;
 
@@ -73,6 +79,7 @@ static uint64_t calibrate_hpet(const struct acpi_info *ai)
 {
     uint64_t caps, target, t0, t1, c0;
 
+    iomem_reserve_read_only(ai->hpet.address, 0x400);     /* the hypervisor's clock: guests may only read it */
     hpet_base = ioremap(ai->hpet.address, 0x400, PAGE_HV_UC);
     if ( !hpet_base )
         return 0;
@@ -135,6 +142,25 @@ void __init time_init(const struct acpi_info *ai)
     calibrated = true;
     printk("Detected %lu.%03lu MHz processor.\n", (unsigned long)(tsc_khz / 1000),
            (unsigned long)(tsc_khz % 1000));
+    wallclock_at_zero = rtc_seconds_since_epoch() * 1000000000ULL - now_ns();
+    printk(XENLOG_INFO "Wall clock: %lu s since 1970 (CMOS RTC)\n",
+           (unsigned long)((wallclock_at_zero + now_ns()) / 1000000000ULL));
+}
+
+/* The wall clock at system time 0 into a domain's shared_info (Xen's version protocol: odd = changing). */
+void time_set_wallclock(struct shared_info *s)
+{
+    uint64_t sec = wallclock_at_zero / 1000000000ULL;
+
+    s->wc_version++;
+    if ( !(s->wc_version & 1) )
+        s->wc_version++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s->wc_sec = (uint32_t)sec;
+    s->wc_sec_hi = (uint32_t)(sec >> 32);
+    s->wc_nsec = (uint32_t)(wallclock_at_zero % 1000000000ULL);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s->wc_version++;
 }
 
 /*
@@ -160,4 +186,14 @@ void tsc_pvclock_scale(int8_t *shift, uint32_t *mul)
     }
     *shift = s;
     *mul = (uint32_t)((1000000000ULL << 32) / tps32);
+}
+
+uint64_t timer_now(void)
+{
+    return now_ns();
+}
+
+unsigned int timer_this_cpu(void)
+{
+    return smp_processor_id();
 }

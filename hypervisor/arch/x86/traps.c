@@ -6,8 +6,9 @@
  * which continues at its fixup) or a hypervisor bug.  A bug prints Xen's
  * familiar report (registers, control registers, a raw stack dump and a
  * symbolic call trace) and panics, which reboots or, with noreboot, halts.
- * Faults raised by guests are delivered to them by the PV code (later
- * issues); none can happen yet.
+ * Exceptions from guest mode go to pv_do_trap() (pv/traps.c), which emulates
+ * them or bounces them to the guest; a #DB the hypervisor takes because of a
+ * guest's debug settings is recorded in the current vCPU's DR6.
  */
 #include <parva/domain.h>
 #include <parva/lib.h>

@@ -24,8 +24,9 @@ void console_force_unlock(void);
 
 /* Console input (console_input.c): a byte typed on the console, from the receive interrupt. */
 void console_input(char c);
-/* dom0 exists (or not): input switches to it, Ctrl-A x3 switches back and forth. */
-void console_input_set_guest(bool exists);
+struct domain;
+/* dom0 exists (NULL: not): input switches to it, Ctrl-A x3 switches back and forth; VIRQ_CONSOLE tells it. */
+void console_input_set_guest(struct domain *d);
 /* dom0's CONSOLEIO_read: up to len bytes typed for it. */
 size_t console_input_read(char *buf, size_t len);
 /* A guest's console_io output: dom0's as it is, other domains' with a "(dN) " prefix per line. */

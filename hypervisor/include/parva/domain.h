@@ -19,7 +19,10 @@
 #include <parva/mm.h>
 #include <parva/public.h>
 #include <parva/spinlock.h>
+#include <parva/timer.h>
 #include <asm/domain.h>
+
+struct evtchn_domain;
 
 #define MAX_VIRT_CPUS       128     /* vCPUs per domain (vcpu_info beyond 32 must be registered) */
 
@@ -40,6 +43,12 @@ struct vcpu {
     uint64_t runstate_time[4];      /* ns spent in each state, up to runstate_entry */
     struct vcpu_info *vcpu_info;    /* hypervisor mapping: in shared_info, or registered by the guest */
     unsigned long vcpu_info_mfn;    /* frame registered with VCPUOP_register_vcpu_info, or 0 */
+    struct timer singleshot_timer;  /* common/vcpu_timer.c */
+    struct timer periodic_timer;
+    uint64_t periodic_period;       /* ns, 0: stopped */
+    uint64_t periodic_last_event;   /* system time of the last periodic tick */
+    struct timer poll_timer;        /* SCHEDOP_poll's timeout (common/vcpu_block.c) */
+    unsigned int wake_seq;          /* atomic: bumped by every vcpu_kick() */
     struct arch_vcpu arch;
 };
 
@@ -64,6 +73,8 @@ struct domain {
     unsigned int max_vcpus;
     struct vcpu **vcpu;
 
+    struct evtchn_domain *evtchn;   /* event channels (common/event_channel.c) */
+
     struct arch_domain arch;
 };
 
@@ -82,6 +93,28 @@ void domain_kill(struct domain *d);
 void domain_crash(struct domain *d, const char *why);
 /* Stop the domain's vCPUs for good with a SHUTDOWN_* reason; dom0's decides the machine's fate. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+
+/* vCPU timers (common/vcpu_timer.c). */
+void vcpu_timers_init(struct vcpu *v);
+void vcpu_timers_start(struct vcpu *v);
+void vcpu_timers_stop(struct vcpu *v);
+void vcpu_timers_block(struct vcpu *v);     /* the periodic tick pauses while a vCPU is blocked */
+void vcpu_timers_unblock(struct vcpu *v);
+void vcpu_timers_kill(struct vcpu *v);      /* for good, waiting out running callbacks */
+void vcpu_timers_migrate(struct vcpu *v, unsigned int cpu);
+long vcpu_timer_op(struct vcpu *v, unsigned long cmd, const void *arg);
+long vcpu_set_timer_op(struct vcpu *v, uint64_t timeout);
+
+/* Blocking and waking (common/vcpu_block.c). */
+/* Make v notice an event that became pending: wake it, or interrupt the CPU it runs on. */
+void vcpu_kick(struct vcpu *v);
+/* Arch hook: interrupt cpu so that a vCPU halted there re-checks why it sleeps. */
+void arch_kick_cpu(unsigned int cpu);
+/* Sleep until v has an event to deliver (or its domain stops); v is current. */
+void vcpu_block(struct vcpu *v);
+void vcpu_block_init(struct vcpu *v);
+/* SCHEDOP_poll over ports already copied in (nr <= 128); timeout: system time, 0 for none. */
+long vcpu_poll(struct vcpu *v, const uint32_t *ports, unsigned int nr, uint64_t timeout);
 
 /*
  * Frames owned by domains (common/domain_page.c).  A frame owned by a

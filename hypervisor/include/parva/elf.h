@@ -248,8 +248,9 @@ const char *xen_feature_name(unsigned int nr);
  *  - dom0: if the kernel has a SUPPORTED_FEATURES note, XENFEAT_dom0 must be among its supported
  *    features (Xen 4.17 dom0_build.c; a kernel without that note is accepted, as in Xen);
  *  - every required feature must be in offered (bit n = XENFEAT n).
- * PAE_MODE and HV_START_LOW only matter to 32-bit kernels, which elf_parse already refused
- * (-ENOEXEC); Xen 4.17 ignores PAE_MODE for a 64-bit kernel, and so does Parva.
+ * PAE_MODE and HV_START_LOW are not checked: they only matter to 32-bit kernels, which elf_parse
+ * already refused (-ENOEXEC).  As in Xen 4.17, a 64-bit kernel's PAE_MODE only decides the "p"
+ * suffix of start_info's magic (pv/dom0_build.c).
  */
 int xen_notes_check(const struct xen_elf_notes *n, bool dom0, uint32_t offered, char *why, size_t len);
 

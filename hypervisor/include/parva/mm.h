@@ -57,7 +57,7 @@ struct page_info {
 #define page_state(pg)      ((pg)->count_info & PGC_state_mask)
 #define page_is_free(pg)    (page_state(pg) == PGC_state_free)
 
-/* type_info (the PV MMU's page types; see docs/pv-mmu.md once it exists) */
+/* type_info (the PV MMU's page types; see docs/design/pv-mmu.md) */
 #define PGT_type_shift      61
 #define PGT_type_mask       (7UL << PGT_type_shift)
 #define PGT_none            (0UL << PGT_type_shift)

@@ -98,6 +98,15 @@ static void put_ldt_frames(struct vcpu *v)
     v->arch.ldt_nr_frames = 0;
 }
 
+/* Domain destruction: drop the references the vCPU's GDT and LDT hold on their frames. */
+void pv_release_descriptor_frames(struct vcpu *v)
+{
+    put_gdt_frames(v->arch.gdt_frames, nr_gdt_frames(v->arch.gdt_ents));
+    v->arch.gdt_ents = 0;
+    put_ldt_frames(v);
+    v->arch.ldt_ents = 0;
+}
+
 /*
  * MMUEXT_SET_LDT: the LDT is ents descriptors at guest address base (page aligned).  Its frames
  * (found through the guest's current page tables) become segment-descriptor pages, as GDT frames

@@ -16,6 +16,16 @@
  * tables) and then the unmapped initrd.  Every frame gets its M2P entry.
  * vCPU 0 starts at the entry point with RSI = start_info, RSP = the top of
  * the boot stack, events masked; the other vCPUs are down.
+ *
+ * A bzImage (Debian's vmlinuz) is unwrapped first: an ELF payload is used in
+ * place; an xz payload is decompressed (common/xz.c) into one contiguous,
+ * direct-mapped block of heap frames, because the output buffer is the xz
+ * decoder's dictionary.  Its size is the little-endian u32 the Linux build
+ * appends to the payload (as Xen's bzimage.c reads it).  The block is taken
+ * as 2^order frames from the buddy heap (a 63 MiB vmlinux: order 14, far
+ * below MAX_ORDER) and its unused tail given back at once; the rest is freed
+ * when the build is over.  dom0's memory is sized while the block is held,
+ * as it is while the boot modules are.
  */
 #include <parva/bootinfo.h>
 #include <parva/console.h>
@@ -24,6 +34,7 @@
 #include <parva/elf.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
+#include <parva/xz.h>
 #include <asm/guest_access.h>
 #include <asm/m2p.h>
 #include <asm/mm.h>
@@ -31,11 +42,13 @@
 #include <asm/pv_dom0.h>
 #include <asm/pv_mm.h>
 #include <asm/smp.h>
+#include <asm/time.h>
 #include <xen/features.h>
 
 #define L1_PROT         (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
 #define LN_PROT         (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
 #define HV_RESERVE      (MB(16) >> PAGE_SHIFT)      /* heap left to the hypervisor after dom0 */
+#define VMLINUX_MAX     GB(1)                       /* a bigger decompressed size is a corrupt one */
 
 struct builder {
     struct domain *d;
@@ -172,15 +185,14 @@ static void map_range(struct builder *b, uint64_t *l4, uint64_t va, unsigned lon
     }
 }
 
-int dom0_build(const struct boot_module *kernel, const struct boot_module *initrd, struct domain **out)
+/* Build dom0 from the ELF kernel img[0, size) (the module itself, or what its bzImage held). */
+static int build(const struct boot_module *kernel, const void *img, size_t size,
+                 const struct boot_module *initrd, struct domain **out)
 {
     struct builder b = { 0 };
     struct elf_image ei;
     struct xen_elf_notes notes;
     struct pv_kernel_layout lay;
-    const void *img = maddr_to_virt(kernel->start), *payload;
-    size_t size = kernel->end - kernel->start, plen;
-    const char *compression;
     char why[96];
     uint64_t vkern_end, vinitrd_start = 0, vinitrd_end, vphysmap_start, vphysmap_end, vstartinfo_start;
     uint64_t vpt_start, vpt_end = 0, vstack_end = 0, next_pt, p2m_va = 0;
@@ -192,19 +204,6 @@ int dom0_build(const struct boot_module *kernel, const struct boot_module *initr
     uint64_t *l4;
     int rc;
 
-    printk("*** Building a PV Dom0 ***\n");
-    if ( bzimage_is(img, size) )
-    {
-        rc = bzimage_payload(img, size, &payload, &plen, &compression);
-        if ( rc || strcmp(compression, "none") )
-        {
-            printk(XENLOG_ERR "dom0 kernel: a bzImage with a %s payload: give Parva the uncompressed "
-                   "vmlinux (e.g. from scripts/extract-vmlinux)\n", rc ? "malformed" : compression);
-            return -EOPNOTSUPP;
-        }
-        img = payload;
-        size = plen;
-    }
     if ( (rc = elf_parse(img, size, &ei)) || (rc = xen_notes_parse(&ei, &notes)) )
     {
         printk(XENLOG_ERR "dom0 kernel: not a usable ELF64 PV kernel (%d)\n", rc);
@@ -326,7 +325,11 @@ int dom0_build(const struct boot_module *kernel, const struct boot_module *initr
         b.d->arch.has_hypercall_page = true;
     }
 
-    /* Page tables: [L4][L3...][L2...][L1...] from vpt_start, as the domU builder lays them out. */
+    /*
+     * Page tables from vpt_start, each allocated when the walk first needs it: [L4][L3][L2][L1...],
+     * the domU builder's order, only while the region lies within one 1 GiB-aligned range; a larger
+     * one interleaves further L2s (and L3s) among the L1s.
+     */
     next_pt = vpt_start + PAGE_SIZE;
     l4 = pfn_va(&b, va_pfn(&b, vpt_start));
     memset(l4, 0, PAGE_SIZE);
@@ -405,4 +408,110 @@ int dom0_build(const struct boot_module *kernel, const struct boot_module *initr
         free_xenheap_pages(b.p2m, flsl((b.nr_pages * sizeof(unsigned long) - 1) >> PAGE_SHIFT));
     domain_kill(b.d);
     return rc ? rc : -EINVAL;
+}
+
+/* Give frames [mfn, mfn + nr) back to the heap, as the largest aligned blocks they hold. */
+static void free_frames(unsigned long mfn, unsigned long nr)
+{
+    while ( nr )
+    {
+        unsigned int order = min(flsl(nr) - 1, mfn ? ffs_long(mfn) - 1 : (unsigned int)MAX_ORDER);
+
+        order = min(order, (unsigned int)MAX_ORDER);
+        heap_free_pages(mfn_to_page(mfn), order);
+        mfn += 1UL << order;
+        nr -= 1UL << order;
+    }
+}
+
+/*
+ * Decompress the xz payload[0, plen) of a bzImage into *nr frames from *mfn (see Design above);
+ * the ELF image is the first *size bytes.  Nothing is held on failure.
+ */
+static int bzimage_decompress(const void *payload, size_t plen, unsigned long *mfn, unsigned long *nr,
+                              size_t *size)
+{
+    uint32_t vsize;
+    unsigned int order;
+    struct page_info *pg;
+    uint64_t t0;
+    int rc;
+
+    /* The Linux build appends the decompressed size to the xz stream (scripts/Makefile.lib). */
+    if ( plen < 4 )
+        return -EINVAL;
+    memcpy(&vsize, (const uint8_t *)payload + plen - 4, sizeof(vsize));
+    if ( vsize < plen || vsize > VMLINUX_MAX )
+    {
+        printk(XENLOG_ERR "dom0 kernel: its xz payload of %zu bytes claims %u bytes decompressed: "
+               "not a Linux bzImage payload\n", plen, vsize);
+        return -EINVAL;
+    }
+    *nr = PFN_UP(vsize);
+    order = flsl(*nr - 1);
+    pg = heap_alloc_pages(order, 0);
+    if ( !pg )
+    {
+        printk(XENLOG_ERR "dom0 kernel: no %lu MiB block of memory to decompress it into\n",
+               (PAGE_SIZE << order) >> 20);
+        return -ENOMEM;
+    }
+    *mfn = page_to_mfn(pg);
+    free_frames(*mfn + *nr, (1UL << order) - *nr);
+
+    t0 = now_ns();
+    rc = xz_decompress(payload, plen - 4, mfn_to_virt(*mfn), vsize, size);
+    if ( !rc && *size != vsize )
+        rc = -EINVAL;
+    if ( rc )
+    {
+        printk(XENLOG_ERR "dom0 kernel: its xz payload does not decompress (%d%s)\n", rc,
+               rc == -EOPNOTSUPP ? ": a check or filter Parva lacks" : rc == -ENOSPC ||
+               rc == -EINVAL ? ": corrupt, or not the size appended to it" : "");
+        free_frames(*mfn, *nr);
+        return rc;
+    }
+    printk("dom0 kernel: xz payload decompressed, %zu KiB to %u KiB, in %lu ms\n", plen >> 10, vsize >> 10,
+           (unsigned long)((now_ns() - t0) / 1000000));
+    return 0;
+}
+
+int dom0_build(const struct boot_module *kernel, const struct boot_module *initrd, struct domain **out)
+{
+    const void *img = maddr_to_virt(kernel->start), *payload;
+    size_t size = kernel->end - kernel->start, plen;
+    unsigned long mfn = 0, nr = 0;
+    const char *format;
+    int rc;
+
+    printk("*** Building a PV Dom0 ***\n");
+    if ( bzimage_is(img, size) )
+    {
+        rc = bzimage_payload(img, size, &payload, &plen, &format);
+        if ( rc )
+        {
+            printk(XENLOG_ERR "dom0 kernel: a bzImage with a malformed or unknown payload\n");
+            return -EOPNOTSUPP;
+        }
+        if ( !strcmp(format, "xz") )
+        {
+            if ( (rc = bzimage_decompress(payload, plen, &mfn, &nr, &size)) )
+                return rc;
+            img = mfn_to_virt(mfn);
+        }
+        else if ( !strcmp(format, "none") )
+        {
+            img = payload;
+            size = plen;
+        }
+        else
+        {
+            printk(XENLOG_ERR "dom0 kernel: a bzImage with a %s payload: Parva decompresses only xz "
+                   "(Debian's vmlinuz); give it a vmlinux or an xz bzImage\n", format);
+            return -EOPNOTSUPP;
+        }
+    }
+    rc = build(kernel, img, size, initrd, out);
+    free_frames(mfn, nr);
+    return rc;
 }

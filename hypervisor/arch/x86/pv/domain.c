@@ -36,6 +36,13 @@ void arch_domain_shutdown(struct domain *d)
 
 void arch_domain_destroy(struct domain *d)
 {
+    struct vcpu *v;
+
+    for_each_vcpu ( d, v )
+    {
+        pv_release_descriptor_frames(v);
+        pv_release_vcpu_info(v);
+    }
     pv_mm_relinquish(d);
 }
 

@@ -9,7 +9,7 @@
  * CR0.TS and CR4, CR3 as NEW_BASEPTR), debug registers, port I/O under the
  * virtual IOPL (real ports for the privileged domain except the ones the
  * hypervisor drives itself; all-ones and dropped writes otherwise), CLI/STI
- * as the event mask, HLT as a block, CLTS, the cache flushes and INVLPG.
+ * as no-ops (as Xen), HLT as a block, CLTS, the cache flushes and INVLPG.
  * Anything else is handed back as a #GP for the guest.
  */
 #include <parva/domain.h>
@@ -17,6 +17,7 @@
 #include <parva/printk.h>
 #include <asm/guest_access.h>
 #include <asm/hypercall.h>
+#include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_emul.h>
@@ -62,8 +63,33 @@ static bool is_canonical(uint64_t a)
     return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
+/*
+ * MSR 0x40000000 (CPUID leaf 0x40000002 names it): writing gmfn << 12 fills that frame of the
+ * guest's with the hypercall page, as Xen; page indexes other than 0 do not exist.
+ */
+#define MSR_XEN_HYPERCALL_PAGE  0x40000000
+
+static bool write_hypercall_page(struct vcpu *v, uint64_t val)
+{
+    unsigned long mfn = val >> PAGE_SHIFT;      /* a PV guest's frame numbers are machine frames */
+    struct page_info *pg;
+
+    if ( (val & ~PAGE_MASK) || !mfn_valid(mfn) )
+        return false;
+    pg = mfn_to_page(mfn);
+    if ( !get_page_and_type(pg, v->domain, PGT_writable_page) )
+        return false;
+    pv_fill_hypercall_page(mfn_to_virt(mfn));
+    put_page_and_type(pg);
+    return true;
+}
+
 static bool emul_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    int rc = pv_vmce_rdmsr(v, msr, val);
+
+    if ( rc )
+        return rc > 0;
     switch ( msr )
     {
     case MSR_FS_BASE:
@@ -88,8 +114,14 @@ static bool emul_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static bool emul_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    int rc = pv_vmce_wrmsr(v, msr, val);
+
+    if ( rc )
+        return rc > 0;
     switch ( msr )
     {
+    case MSR_XEN_HYPERCALL_PAGE:
+        return write_hypercall_page(v, val);
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_SHADOW_GS_BASE:
@@ -258,9 +290,10 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
             return false;
         break;
     case X86_OP_MOV_FROM_DR:
-        if ( insn.reg > 7 || insn.reg == 4 || insn.reg == 5 )
+        /* DR4/DR5 alias DR6/DR7 (unless CR4.DE), as for MOV to them and get_debugreg. */
+        if ( !pv_read_debugreg(v, insn.reg, &val) )
             return false;
-        x86_reg_write(regs, insn.rm, 8, insn.rex, v->arch.debugreg[insn.reg]);
+        x86_reg_write(regs, insn.rm, 8, insn.rex, val);
         break;
     case X86_OP_MOV_TO_DR:
         if ( do_set_debugreg(insn.reg, x86_reg_read(regs, insn.rm, 8, insn.rex)) )
@@ -282,9 +315,13 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     }
     case X86_OP_CLI:
     case X86_OP_STI:
+        /*
+         * With I/O privilege they do nothing, as in Xen (priv_op_validate): the event mask is
+         * the guest's interrupt flag, and a guest that set it with CLI could not clear it with
+         * the POPF it would pair it with.  Linux executes them natively in places.
+         */
         if ( !iopl_ok(v) )
             return false;
-        v->vcpu_info->evtchn_upcall_mask = insn.op == X86_OP_CLI;
         break;
     case X86_OP_HLT:
         do_sched_op(SCHEDOP_block, 0);

@@ -36,12 +36,16 @@ restore_guest:
  * registers saved below the IRET frame; the registers themselves hold the guest's values again
  * and RSP points at the IRET frame, so saving them now rebuilds the whole frame in cpu_info.
  */
+        .globl  bad_iret
 bad_iret:
+        testb   $3, 8(%rsp)                     /* CS in the frame: only a return to a guest may fault */
+        jz      1f
         pushq   $0
         SAVE_ALL
         subq    $8, %rsp                        /* keep calls 16-byte aligned */
         call    pv_bad_iret
         ud2
+1:      ud2                                     /* IRETQ within the hypervisor faulted: a bug */
 
 /* void reset_stack_and_jump(void (*fn)(void)): discard this CPU's stack and call fn on a fresh one. */
         .globl  reset_stack_and_jump

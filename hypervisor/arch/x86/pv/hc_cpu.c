@@ -42,6 +42,9 @@ long do_set_trap_table(unsigned long traps)
             return -EFAULT;
         if ( t.address == 0 )
             return 0;
+        /* A handler the CPU could not return to would fault in the hypervisor's IRETQ: refuse it (Xen). */
+        if ( !is_canonical(t.address) )
+            return -EINVAL;
         /* On 64-bit the code selector is only sanitised: handlers always run with FLAT_KERNEL_CS. */
         t.cs = FLAT_KERNEL_CS;
         v->arch.trap_ctxt[t.vector] = t;
@@ -208,6 +211,16 @@ long do_set_debugreg(unsigned long reg, unsigned long value)
     v->arch.debugreg[r] = value;
     pv_load_debugregs(v);
     return 0;
+}
+
+bool pv_read_debugreg(struct vcpu *v, unsigned int reg, unsigned long *val)
+{
+    int r = dr_alias(v, reg);
+
+    if ( r < 0 )
+        return false;
+    *val = v->arch.debugreg[r];
+    return true;
 }
 
 long do_get_debugreg(unsigned long reg)

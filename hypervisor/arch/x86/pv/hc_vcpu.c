@@ -79,6 +79,16 @@ static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_i
     return 0;
 }
 
+/* Domain destruction: give back the frame a registered vcpu_info holds (a writable reference). */
+void pv_release_vcpu_info(struct vcpu *v)
+{
+    if ( !v->vcpu_info_mfn )
+        return;
+    v->vcpu_info = v->vcpu_id < XEN_LEGACY_MAX_VCPUS ? &v->domain->shared_info->vcpu_info[v->vcpu_id] : NULL;
+    put_page_and_type(mfn_to_page(v->vcpu_info_mfn));
+    v->vcpu_info_mfn = 0;
+}
+
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
 {
     struct domain *d = current->domain;
@@ -111,6 +121,28 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         pv_update_runstate_area(v);
         return 0;
     }
+    case VCPUOP_set_periodic_timer:
+    {
+        struct vcpu_set_periodic_timer p;
+
+        if ( copy_from_guest_va(&p, arg, sizeof(p)) )
+            return -EFAULT;
+        return vcpu_timer_op(v, cmd, &p);
+    }
+    case VCPUOP_set_singleshot_timer:
+    {
+        struct vcpu_set_singleshot_timer t;
+
+        if ( v != current )
+            return -EINVAL;             /* before touching the argument, as Xen */
+        if ( copy_from_guest_va(&t, arg, sizeof(t)) )
+            return -EFAULT;
+        return vcpu_timer_op(v, cmd, &t);
+    }
+    case VCPUOP_stop_periodic_timer:
+    case VCPUOP_stop_singleshot_timer:
+        return vcpu_timer_op(v, cmd, NULL);
+
     case VCPUOP_register_vcpu_info:
     {
         struct vcpu_register_vcpu_info r;

@@ -15,6 +15,7 @@
  * SYSCALL, so the guest re-issues it with the updated arguments.
  */
 #include <parva/domain.h>
+#include <parva/event.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <asm/hypercall.h>
@@ -44,6 +45,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(fpu_taskswitch,      do_fpu_taskswitch,      false),
     HC(set_debugreg,        do_set_debugreg,        false),
     HC(get_debugreg,        do_get_debugreg,        false),
+    HC(set_timer_op,        do_set_timer_op,        false),
     HC(update_descriptor,   do_update_descriptor,   false),
     HC(memory_op,           do_memory_op,           false),
     HC(multicall,           do_multicall,           false),
@@ -57,6 +59,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(mmuext_op,           do_mmuext_op,           false),
     HC(sched_op,            do_sched_op,            false),
     HC(callback_op,         do_callback_op,         false),
+    HC(event_channel_op,    do_event_channel_op,    false),
     HC(physdev_op,          do_physdev_op,          false),
 };
 
@@ -108,9 +111,24 @@ void do_guest_syscall(struct cpu_user_regs *regs)
     struct vcpu *v = current;
     const struct pv_callback *cb = &v->arch.callbacks[CALLBACKTYPE_syscall];
 
-    if ( v->arch.kernel_mode )
+    if ( regs->cs == FLAT_USER_CS32 )
+    {
+        /*
+         * SYSCALL from 32-bit code (CSTAR; AMD only): from guest user mode it goes to the
+         * syscall32 callback, or the 64-bit one without it, as in Xen.  Never a hypercall.
+         */
+        if ( v->arch.callbacks[CALLBACKTYPE_syscall32].eip )
+            cb = &v->arch.callbacks[CALLBACKTYPE_syscall32];
+        if ( v->arch.kernel_mode )
+            cb = NULL;
+    }
+    else if ( v->arch.kernel_mode )
+    {
         pv_hypercall(regs);
-    else if ( cb->eip )
+        pv_exit_to_guest(regs);
+        return;
+    }
+    if ( cb && cb->eip )
     {
         struct trap_bounce *tb = &v->arch.trap_bounce;
 

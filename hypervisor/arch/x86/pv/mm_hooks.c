@@ -10,6 +10,7 @@
 #include <parva/domain.h>
 #include <parva/lib.h>
 #include <parva/memmap.h>
+#include <asm/iomem.h>
 #include <asm/m2p.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
@@ -75,10 +76,17 @@ bool pv_mfn_is_ram(unsigned long mfn)
 
 bool pv_iomem_permitted(const struct domain *d, unsigned long mfn)
 {
-    /* Only the privileged domain, and never RAM: the hypervisor's, a module, or a future heap page. */
+    /* Only the privileged domain; never RAM (the hypervisor's, a module, a future heap page). */
     if ( !d->is_privileged || mfn >= (1UL << (52 - PAGE_SHIFT)) )
         return false;
-    return !pv_mfn_is_ram(mfn) && !(mfn_valid(mfn) && page_state(mfn_to_page(mfn)) != PGC_state_reserved);
+    if ( pv_mfn_is_ram(mfn) || (mfn_valid(mfn) && page_state(mfn_to_page(mfn)) != PGC_state_reserved) )
+        return false;
+    return iomem_guest_may_map(mfn);    /* nor the hypervisor's interrupt hardware (arch/x86/iomem.c) */
+}
+
+bool pv_iomem_read_only(unsigned long mfn)
+{
+    return iomem_guest_read_only(mfn);
 }
 
 /*

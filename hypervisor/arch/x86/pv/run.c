@@ -49,9 +49,16 @@ static void load_segment_bases(const struct vcpu *v)
 /* Nothing left to run on this CPU: wait for interrupts (debug keys, later other vCPUs). */
 static __noreturn void idle_loop(void)
 {
+    struct vcpu *v = current;
+
+    if ( v )
+        v->runstate = VCPU_OFFLINE;
     get_cpu_info()->current_vcpu = NULL;
     pv_load_debugregs(NULL);
     write_cr3(virt_to_maddr(idle_pg_table));
+    /* No guest frame stays mapped in this CPU's descriptor-table window once its domain is gone. */
+    gdt_load_guest_frames(smp_processor_id(), NULL, 0);
+    ldt_load_guest_frames(smp_processor_id(), NULL, 0, 0);
     for ( ; ; )
         safe_halt();
 }
@@ -75,6 +82,8 @@ __noreturn void pv_run_vcpu(struct vcpu *v)
     ldt_load_guest_frames(cpu, v->arch.ldt_frames, v->arch.ldt_nr_frames, v->arch.ldt_ents);
     pv_load_debugregs(v);
     pv_time_update(v);
+    vcpu_timers_migrate(v, cpu);
+    vcpu_timers_start(v);
     /* A clean FPU for the guest; its CR0.TS is virtual (fpu_taskswitch). */
     __asm__ __volatile__("clts; fninit" ::: "memory");
     pv_exit_to_guest(regs);
@@ -130,6 +139,25 @@ void pv_exit_to_guest(struct cpu_user_regs *regs)
         if ( mask )
             v->vcpu_info->evtchn_upcall_mask = 1;
     }
+    /* Then an event upcall, if one is pending and the guest has events unmasked (Xen's test_all_events). */
+    if ( v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask )
+    {
+        const struct pv_callback *cb = &v->arch.callbacks[CALLBACKTYPE_event];
+        struct trap_bounce *tb = &v->arch.trap_bounce;
+
+        if ( !cb->eip )
+            return;                     /* no callback yet: it stays pending */
+        tb->vector = 0;
+        tb->eip = cb->eip;
+        tb->error_code = 0;
+        tb->flags = TBF_EXCEPTION | TBF_INTERRUPT;
+        if ( !deliver_bounce(v, regs) )
+        {
+            domain_crash(v->domain, "bad kernel stack for an event upcall frame");
+            reset_stack_and_jump(idle_loop);
+        }
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    }
 }
 
 /*
@@ -158,9 +186,10 @@ __noreturn void pv_bad_iret(void)
     }
     __asm__ __volatile__("movw %%ds, %0; movw %%es, %1; movw %%fs, %2; movw %%gs, %3"
                          : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    /* The interrupted mode picks the stack (its own in kernel mode, stack_switch's from user). */
+    sp = (v->arch.kernel_mode ? regs->rsp : v->arch.kernel_sp) & ~0xfUL;
     if ( !v->arch.kernel_mode )
         pv_toggle_guest_mode(v);
-    sp = (v->arch.kernel_mode ? regs->rsp : v->arch.kernel_sp) & ~0xfUL;
     frame[0] = regs->rcx;
     frame[1] = regs->r11;
     frame[2] = ds;

@@ -60,6 +60,12 @@ int get_page_from_l1e(uint64_t *l1e, struct domain *l1e_owner, struct domain *pg
             pv_mm_log("d%u: mapping I/O frame %lx refused\n", l1e_owner->domain_id, mfn);
             return -EPERM;
         }
+        /* Registers the hypervisor relies on (the HPET) are only readable, as Xen's mmio_ro_ranges. */
+        if ( (e & _PAGE_RW) && pv_iomem_read_only(mfn) )
+        {
+            pv_mm_log("d%u: forcing read-only access to MFN %lx\n", l1e_owner->domain_id, mfn);
+            e &= ~(uint64_t)_PAGE_RW;
+        }
         /* Device memory must not be cached: WB becomes UC, WT and WP gain PCD (Xen's PAT layout). */
         switch ( e & PAGE_CACHE_ATTRS )
         {

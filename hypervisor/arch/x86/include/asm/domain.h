@@ -34,6 +34,13 @@ struct pv_callback {
     bool mask_events;
 };
 
+/* The virtual machine-check banks (pv/vmce.c). */
+#define PV_VMCE_BANKS   2
+struct pv_vmce {
+    uint64_t mcg_status;
+    struct { uint64_t status, addr, misc, ctl2; } bank[PV_VMCE_BANKS];
+};
+
 struct arch_vcpu {
     struct cpu_user_regs regs;      /* guest registers while not running */
     bool kernel_mode;
@@ -54,6 +61,7 @@ struct arch_vcpu {
     unsigned long debugreg[8];
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
     unsigned long runstate_guest;   /* guest VA of its runstate area, 0 for none */
+    struct pv_vmce vmce;
     uint8_t fpu[512] __attribute__((__aligned__(16)));  /* FXSAVE image */
     bool fpu_initialised;
 };
@@ -69,7 +77,7 @@ struct arch_domain {
      * changes of its frames.  Outside page_alloc_lock; never two at once.
      */
     spinlock_t mm_lock;
-    uint64_t dirty_cpus;            /* CPUs that ran its vCPUs since their last full TLB flush */
+    uint64_t dirty_cpus;            /* CPUs that may hold TLB entries for the domain (a superset; never cleared yet) */
 };
 
 #endif /* ASM_DOMAIN_H */

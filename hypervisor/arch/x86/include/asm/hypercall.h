@@ -29,6 +29,7 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg);
 long do_set_segment_base(unsigned long which, unsigned long base);
 long do_mmuext_op(unsigned long uops, unsigned long count, unsigned long pdone, unsigned long foreigndom);
 long do_sched_op(unsigned long cmd, unsigned long arg);
+long do_set_timer_op(unsigned long timeout);
 long do_callback_op(unsigned long cmd, unsigned long arg);
 long do_physdev_op(unsigned long cmd, unsigned long arg);
 

@@ -56,6 +56,7 @@
 #define MSR_PAT         0x00000277
 #define MSR_TSC_DEADLINE 0x000006e0
 #define MSR_MISC_ENABLE 0x000001a0
+#define MSR_IA32_SYSENTER_CS 0x00000174
 
 #ifndef __ASSEMBLY__
 #include <parva/types.h>

@@ -55,6 +55,8 @@ void do_guest_syscall(struct cpu_user_regs *regs);
 bool pv_walk_l1e(unsigned long root_mfn, unsigned long va, uint64_t *l1e);
 unsigned long pv_guest_va_to_mfn(const struct vcpu *v, unsigned long va);   /* ~0UL if unmapped */
 int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
+void pv_release_descriptor_frames(struct vcpu *v);     /* domain destruction */
+void pv_release_vcpu_info(struct vcpu *v);              /* domain destruction (pv/hc_vcpu.c) */
 void pv_update_runstate_area(struct vcpu *v);
 void pv_time_update(struct vcpu *v);        /* refresh its pvclock (pv/time.c) */
 
@@ -62,6 +64,7 @@ void pv_time_update(struct vcpu *v);        /* refresh its pvclock (pv/time.c) *
 void pv_init_debugregs(struct vcpu *v);
 void pv_load_debugregs(const struct vcpu *v);   /* NULL: no breakpoints */
 unsigned long pv_take_dr6(void);                /* read DR6 and reset it */
+bool pv_read_debugreg(struct vcpu *v, unsigned int reg, unsigned long *val);   /* false: #GP/#UD */
 
 /* Hypercalls (arch/x86/pv/hypercall.c). */
 void pv_hypercall(struct cpu_user_regs *regs);

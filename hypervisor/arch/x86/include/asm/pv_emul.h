@@ -15,4 +15,8 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_user_regs *regs, unsigned long cr2
 /* The PV CPUID policy (emulated CPUID and the forced prefix). */
 void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpu_user_regs *regs);
 
+/* Virtual machine-check MSRs (pv/vmce.c): 1 handled, 0 not a vMCE MSR, -1 refused (#GP). */
+int pv_vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int pv_vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+
 #endif /* ASM_PV_EMUL_H */

@@ -3,7 +3,7 @@
  * that mmu_update, update_va_mapping and mmuext_op are built from (Xen 4.17's rules).
  *
  * Frames and references.  Every frame has a general reference count
- * (count_info, parva/domain.h) and a type with its own count (type_info,
+ * (count_info, parva/mm.h) and a type with its own count (type_info,
  * parva/mm.h): none, L1..L4 page table, segment-descriptor page or writable
  * page.  The type can change only while the type count is zero, so a frame
  * is never a page table and writable at the same time.  Who holds what:
@@ -270,13 +270,18 @@ void set_gpfn_from_mfn(unsigned long mfn, unsigned long pfn);
 unsigned long get_gpfn_from_mfn(unsigned long mfn);
 /*
  * May d map frame mfn, which is not heap RAM (not in the frame table, or
- * PGC_state_reserved)?  Called for every such frame a guest L1 entry names,
- * so it must be false for everything that is not device memory d may reach:
- * the hypervisor's image, boot modules, firmware tables it uses, and any
- * frame that may later become heap RAM.  Such a frame must stay reserved
- * while mapped (no references are counted for it).
+ * PGC_state_reserved)?  Called for every such frame a guest L1 entry names.
+ * Only the privileged domain may, and never a frame the firmware's map calls
+ * RAM (the hypervisor's image, boot modules, future heap pages) or one the
+ * heap owns, nor the hypervisor's own device memory (arch/x86/iomem.c, as
+ * Xen's dom0_setup_permissions: the local and I/O APICs, the MSI window,
+ * AMD's HyperTransport window, unusable ranges above 1 MiB).  ACPI tables
+ * and NVS and other reserved ranges are allowed, as in Xen.  Such a
+ * frame must stay reserved while mapped (no references are counted for it).
  */
 bool pv_iomem_permitted(const struct domain *d, unsigned long mfn);
+/* Arch hook: device memory guests may map read-only only (a writable request is made read-only). */
+bool pv_iomem_read_only(unsigned long mfn);
 /* Is mfn RAM in the firmware's memory map (so never device memory, whatever its state)? */
 bool pv_mfn_is_ram(unsigned long mfn);
 /*

@@ -15,5 +15,8 @@ uint64_t ns_to_tsc(uint64_t ns);
 void udelay(unsigned long us);
 void mdelay(unsigned int ms);
 void tsc_pvclock_scale(int8_t *shift, uint32_t *mul);
+struct shared_info;
+/* Write the wall clock (at system time 0) into a domain's shared_info. */
+void time_set_wallclock(struct shared_info *s);
 
 #endif /* ASM_TIME_H */
