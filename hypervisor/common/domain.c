@@ -17,6 +17,7 @@
 #include <parva/shutdown.h>
 #include <asm/mm.h>
 #include <asm/pv.h>
+#include <asm/system.h>
 #include <asm/time.h>
 #include <xen/sched.h>
 
@@ -31,13 +32,19 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
         return NULL;
     v->vcpu_id = id;
     v->domain = d;
-    v->runstate = VCPU_OFFLINE;
     if ( id < XEN_LEGACY_MAX_VCPUS )
         v->vcpu_info = &d->shared_info->vcpu_info[id];
+    /* Down until brought up (vcpu_up places it on a CPU). */
+    if ( sched_init_vcpu(v, 0) )
+    {
+        xfree(v);
+        return NULL;
+    }
     vcpu_timers_init(v);
     vcpu_block_init(v);
     if ( arch_vcpu_create(v) )
     {
+        sched_destroy_vcpu(v);
         xfree(v);
         return NULL;
     }
@@ -65,7 +72,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     d->max_vcpus = max_vcpus;
     d->shared_info = alloc_xenheap_pages(0);
     d->vcpu = xzalloc_array(struct vcpu *, max_vcpus);
-    if ( !d->shared_info || !d->vcpu )
+    if ( !d->shared_info || !d->vcpu || sched_init_domain(d) )
         goto fail;
     d->shared_info_mfn = virt_to_mfn(d->shared_info);
     share_xen_page_with_guest(mfn_to_page(d->shared_info_mfn), d);
@@ -96,8 +103,13 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
  fail:
     evtchn_destroy(d);
     for ( i = 0; d->vcpu && i < max_vcpus; i++ )
-        xfree(d->vcpu[i]);
+        if ( d->vcpu[i] )
+        {
+            sched_destroy_vcpu(d->vcpu[i]);
+            xfree(d->vcpu[i]);
+        }
     xfree(d->vcpu);
+    sched_destroy_domain(d);
     if ( d->shared_info )
     {
         unshare_xen_page(mfn_to_page(d->shared_info_mfn));
@@ -137,9 +149,22 @@ static void domain_destroy(struct domain *d)
     struct page_info *pg;
     unsigned int i;
 
+    /*
+     * Its vCPUs are off the scheduler (VPF_dying); one may still be finishing its last moment on
+     * some CPU, which has been asked to switch it out: wait for that.
+     */
     for ( i = 0; i < d->max_vcpus; i++ )
-        if ( d->vcpu[i] )
-            vcpu_timers_kill(d->vcpu[i]);
+    {
+        struct vcpu *v = d->vcpu[i];
+
+        if ( !v )
+            continue;
+        vcpu_pause_flag_set(v, VPF_dying);
+        BUG_ON(v == current);
+        while ( sched_curr(v->processor) == v )
+            cpu_relax();
+        vcpu_timers_kill(v);
+    }
     evtchn_destroy(d);      /* before vcpu_info mappings go: peers may still raise our ports until then */
     arch_domain_destroy(d);
     /*
@@ -160,8 +185,13 @@ static void domain_destroy(struct domain *d)
     }
     domain_page_release_pending();
     for ( i = 0; i < d->max_vcpus; i++ )
-        xfree(d->vcpu[i]);
+        if ( d->vcpu[i] )
+        {
+            sched_destroy_vcpu(d->vcpu[i]);
+            xfree(d->vcpu[i]);
+        }
     xfree(d->vcpu);
+    sched_destroy_domain(d);
     unshare_xen_page(mfn_to_page(d->shared_info_mfn));
     free_xenheap_pages(d->shared_info, 0);
     printk(XENLOG_INFO "Domain %u destroyed\n", d->domain_id);
@@ -194,6 +224,29 @@ void domain_kill(struct domain *d)
     put_domain(d);          /* the list's reference */
 }
 
+/* Debug key 'q': every domain and the state of its vCPUs, as Xen's dump of domain info. */
+void domain_dump(void)
+{
+    struct domain *d;
+    struct vcpu *v;
+    unsigned long flags;
+    static const char *const states[] = { "running", "runnable", "blocked", "offline" };
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for ( d = domain_list; d; d = d->next_in_list )
+    {
+        printk("Domain %u: refs %u, pages %lu/%lu%s%s, weight %u cap %u\n", d->domain_id, d->refcnt,
+               d->tot_pages, d->max_pages, d->is_shut_down ? ", shut down" : "",
+               d->is_dying ? ", dying" : "", d->sched_params.weight, d->sched_params.cap);
+        for_each_vcpu ( d, v )
+            printk("  VCPU%u: CPU%u %s pause_flags=%#x upcall_pend=%d upcall_mask=%d%s\n", v->vcpu_id,
+                   v->processor, states[v->runstate & 3], v->pause_flags,
+                   v->vcpu_info ? v->vcpu_info->evtchn_upcall_pending : -1,
+                   v->vcpu_info ? v->vcpu_info->evtchn_upcall_mask : -1, v->polling ? " polling" : "");
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
 void domain_crash(struct domain *d, const char *why)
 {
     if ( d->is_shut_down )
@@ -211,12 +264,12 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         return;
     d->is_shut_down = true;
     d->shutdown_code = reason;
-    /* Its vCPUs stop: no more timer events, and a blocked one wakes to leave for good. */
+    /* Its vCPUs stop for good: off the scheduler, no more timer events. */
     for_each_vcpu ( d, v )
     {
+        vcpu_pause_flag_set(v, VPF_dying);
         vcpu_timers_stop(v);
         stop_timer(&v->poll_timer);
-        vcpu_kick(v);
     }
     arch_domain_shutdown(d);
     if ( d->is_privileged && d->domain_id == 0 )

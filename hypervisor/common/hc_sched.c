@@ -5,7 +5,7 @@
  * Blocking (common/vcpu_block.c): SCHEDOP_block unmasks events and sleeps
  * until one is pending; SCHEDOP_poll sleeps, events masked or not, until one
  * of the given ports is pending, an event is delivered, or the timeout.
- * Yielding returns at once: each vCPU owns its CPU (no scheduler yet).
+ * Yielding lets the other runnable vCPUs of the CPU go first.
  */
 #include <parva/domain.h>
 #include <parva/lib.h>
@@ -31,6 +31,7 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
     switch ( cmd )
     {
     case SCHEDOP_yield:
+        vcpu_yield(v);
         return 0;
 
     case SCHEDOP_block:

@@ -9,7 +9,9 @@
  * Locking: handlers are registered at boot, before the console interrupt
  * is enabled; afterwards the table is only read.
  */
+#include <parva/domain.h>
 #include <parva/keyhandler.h>
+#include <parva/sched.h>
 #include <parva/lib.h>
 #include <parva/mm.h>
 #include <parva/printk.h>
@@ -56,6 +58,18 @@ static void dump_memory(unsigned char key)
            heap_free_count() * (PAGE_SIZE / 1024));
 }
 
+static void dump_sched(unsigned char key)
+{
+    (void)key;
+    sched_dump();
+}
+
+static void dump_domains(unsigned char key)
+{
+    (void)key;
+    domain_dump();
+}
+
 static void do_reboot(unsigned char key)
 {
     machine_restart(0);
@@ -65,5 +79,7 @@ void keyhandler_init(void)
 {
     register_keyhandler('h', show_handlers, "show this message");
     register_keyhandler('m', dump_memory, "memory info");
+    register_keyhandler('q', dump_domains, "dump domain (and guest debug) info");
+    register_keyhandler('r', dump_sched, "dump run queues");
     register_keyhandler('R', do_reboot, "reboot machine");
 }

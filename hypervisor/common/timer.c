@@ -9,10 +9,11 @@
  * so sorted insertion is cheap and keeps the code obvious.
  *
  * Locking: each queue has an irq-safe lock, a leaf.  A timer's fields
- * change only under its CPU's queue lock.  migrate_timer() needs the timer
- * inactive and no concurrent set_timer() (its owner vCPU's CPU is the only
- * one arming it).  kill_timer() waits out a callback running elsewhere, so
- * the timer's memory may be freed after it.
+ * change only under the lock of the queue its `cpu` names, and `cpu` itself
+ * only under the old queue's lock (migrate_timer), so every operation
+ * locks the queue and re-checks `cpu` (lock_timer).  An armed timer keeps
+ * its expiry across a migration.  kill_timer() waits out a callback
+ * running elsewhere, so the timer's memory may be freed after it.
  */
 #include <parva/lib.h>
 #include <parva/printk.h>
@@ -25,6 +26,21 @@ static struct timer_queue {
     struct timer *head;
     struct timer *running;      /* whose callback runs now (kill_timer waits for it) */
 } queues[NR_CPUS];
+
+/* Lock the queue t is on; t->cpu changes only under that lock, so re-check after taking it. */
+static struct timer_queue *lock_timer(struct timer *t, unsigned long *flags)
+{
+    for ( ; ; )
+    {
+        unsigned int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+        struct timer_queue *q = &queues[cpu];
+
+        spin_lock_irqsave(&q->lock, *flags);
+        if ( t->cpu == cpu )
+            return q;
+        spin_unlock_irqrestore(&q->lock, *flags);
+    }
+}
 
 void init_timer(struct timer *t, void (*fn)(void *data), void *data, unsigned int cpu)
 {
@@ -75,11 +91,10 @@ static void head_changed(struct timer_queue *q, unsigned int cpu)
 
 void set_timer(struct timer *t, uint64_t expires)
 {
-    struct timer_queue *q = &queues[t->cpu];
     unsigned long flags;
+    struct timer_queue *q = lock_timer(t, &flags);
     bool changed = false;
 
-    spin_lock_irqsave(&q->lock, flags);
     if ( t->killed )
     {
         spin_unlock_irqrestore(&q->lock, flags);
@@ -96,10 +111,9 @@ void set_timer(struct timer *t, uint64_t expires)
 
 void stop_timer(struct timer *t)
 {
-    struct timer_queue *q = &queues[t->cpu];
     unsigned long flags;
+    struct timer_queue *q = lock_timer(t, &flags);
 
-    spin_lock_irqsave(&q->lock, flags);
     if ( t->active && dequeue(q, t) )
         head_changed(q, t->cpu);
     spin_unlock_irqrestore(&q->lock, flags);
@@ -107,10 +121,9 @@ void stop_timer(struct timer *t)
 
 void kill_timer(struct timer *t)
 {
-    struct timer_queue *q = &queues[t->cpu];
     unsigned long flags;
+    struct timer_queue *q = lock_timer(t, &flags);
 
-    spin_lock_irqsave(&q->lock, flags);
     t->killed = true;
     if ( t->active && dequeue(q, t) )
         head_changed(q, t->cpu);
@@ -121,8 +134,40 @@ void kill_timer(struct timer *t)
 
 void migrate_timer(struct timer *t, unsigned int cpu)
 {
-    BUG_ON(t->active || cpu >= NR_CPUS);
-    t->cpu = cpu;
+    struct timer_queue *from, *to = &queues[cpu];
+    unsigned long flags;
+    unsigned int old;
+
+    BUG_ON(cpu >= NR_CPUS);
+    /* Both queues locked, lower CPU first, with t->cpu re-checked once they are held. */
+    for ( ; ; )
+    {
+        old = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+        if ( old == cpu )
+            return;
+        from = &queues[old];
+        local_irq_save(flags);
+        spin_lock(old < cpu ? &from->lock : &to->lock);
+        spin_lock(old < cpu ? &to->lock : &from->lock);
+        if ( t->cpu == old )
+            break;
+        spin_unlock(&to->lock);
+        spin_unlock(&from->lock);
+        local_irq_restore(flags);
+    }
+    if ( t->active )
+    {
+        if ( dequeue(from, t) )
+            head_changed(from, old);
+        __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
+        if ( enqueue(to, t) )
+            head_changed(to, cpu);
+    }
+    else
+        __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
+    spin_unlock(&to->lock);
+    spin_unlock(&from->lock);
+    local_irq_restore(flags);
 }
 
 void timer_interrupt(void)

@@ -8,6 +8,7 @@
 #   broken     a file without a multiboot2 header: GRUB's fallback entry powers off
 #   linux      Debian 12's own kernel (linux-image-amd64, its vmlinux extracted) as dom0
 #   linux-vmlinuz  the same kernel as Debian installs it (vmlinuz: a bzImage, xz payload), decompressed by Parva
+#   linux-initramfs  vmlinuz with the dom0 initramfs (boot/mkinitramfs.sh): /init reports, then powers off
 
 BT_DIR      := $(BUILD)/tests/boot
 BT_BASE     := console=com1 com1=115200,8n1 loglvl=all
@@ -69,3 +70,18 @@ $(LINUX_DIR)/vmlinuz: $(LINUX_DIR)/vmlinux
 $(BT_DIR)/linux-vmlinuz.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz
 	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M console_timestamps=boot" $(LINUX_DIR)/vmlinuz \
 	    "earlyprintk=xen console=hvc0 loglevel=8"
+
+# Debian's vmlinuz with the dom0 initramfs (boot/mkinitramfs.sh): Linux runs its /init, which reports
+# and powers off (parva.test=poweroff).
+BT_ISOS += $(BT_DIR)/linux-initramfs.iso
+BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-initramfs.iso
+$(BT_DIR)/linux-initramfs.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz $(INITRAMFS)
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M" $(LINUX_DIR)/vmlinuz \
+	    "console=hvc0 earlyprintk=xen parva.test=poweroff" $(INITRAMFS) ""
+
+# Debian's kernel as an SMP dom0: 4 vCPUs on 2 CPUs (VCPUOP_initialise/up, the credit scheduler).
+BT_ISOS += $(BT_DIR)/linux-smp.iso
+BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-smp.iso
+$(BT_DIR)/linux-smp.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz $(INITRAMFS)
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M dom0_max_vcpus=4" $(LINUX_DIR)/vmlinuz \
+	    "console=hvc0 earlyprintk=xen parva.test=poweroff" $(INITRAMFS) ""

@@ -154,3 +154,29 @@ expect 'Booting kernel on Xen' "linux-vmlinuz: Linux detects Xen through the CPU
 expect 'Xen version: 4\.17' "linux-vmlinuz: Linux reads Xen 4.17 from xen_version"
 expect_not 'FATAL TRAP|Panic on CPU' "linux-vmlinuz: the hypervisor survives whatever the guest does"
 echo "# linux-vmlinuz: $(field 'xz payload decompressed, .*')"
+
+# --- the same vmlinuz with the dom0 initramfs (boot/mkinitramfs.sh): Linux's userspace runs, then powers off ---
+boot linux-initramfs $ISOS/linux-initramfs.iso 300 -smp 1 -m 1024
+expect 'Module 1: 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ KiB\) dom0 initrd' "linux-initramfs: the initramfs is dom0's initrd module"
+expect 'Run /init as init process' "linux-initramfs: Linux unpacks the initramfs and runs its /init"
+expect '^Parva dom0: userspace is up \(Linux 6\.1\.[0-9]+-[0-9]+-amd64\)$' "linux-initramfs: /init's banner (userspace runs)"
+expect '^uname -a: Linux .* 6\.1\.[0-9]+-[0-9]+-amd64 #1 SMP .*Debian 6\.1\.[0-9]+' "linux-initramfs: uname shows Debian's kernel"
+expect '^/sys/hypervisor/type: xen$' "linux-initramfs: /sys/hypervisor/type is xen"
+expect '^/sys/hypervisor/version/minor: 17$' "linux-initramfs: /sys/hypervisor/version says Xen 4.17"
+expect '^/proc/xen/capabilities: control_d$' "linux-initramfs: xenfs on /proc/xen: dom0 is the control domain"
+expect '^Parva dom0: powering off$' "linux-initramfs: /init powers off (parva.test=poweroff)"
+expect 'Hardware Dom0 halted: powering off' "linux-initramfs: dom0's SCHEDOP_shutdown(poweroff) reaches the hypervisor"
+expect_rc 0 "linux-initramfs: ACPI power-off ends QEMU before the timeout"
+expect_not 'FATAL TRAP|Panic on CPU' "linux-initramfs: no hypervisor panic"
+expect_not 'Kernel panic|Attempted to kill init|Oops|BUG:' "linux-initramfs: no Linux panic or oops"
+echo "# linux-initramfs: $(grep -a 'Run /init as init process' "$LOG" | head -n 1)"
+
+# --- an SMP dom0: 4 vCPUs on 2 CPUs, brought up by Linux itself (VCPUOP_initialise, VCPUOP_up) ---
+boot linux-smp $ISOS/linux-smp.iso 300 -smp 2 -m 1024
+expect 'Scheduler: credit' "linux-smp: the credit scheduler runs the vCPUs"
+expect 'smp: Brought up 1 node, 4 CPUs' "linux-smp: Linux brings up its 3 other vCPUs"
+expect '^Parva dom0: CPUs online: 0-3 \(4 vCPUs\)$' "linux-smp: userspace sees 4 CPUs online"
+expect '^Parva dom0: powering off$' "linux-smp: /init runs to its end on 4 vCPUs sharing 2 CPUs"
+expect_rc 0 "linux-smp: ACPI power-off ends QEMU before the timeout"
+expect_not 'FATAL TRAP|Panic on CPU' "linux-smp: no hypervisor panic"
+expect_not 'Kernel panic|Oops|BUG:|rcu.*stall|soft lockup' "linux-smp: no Linux panic, oops, RCU stall or soft lockup"

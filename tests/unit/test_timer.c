@@ -159,6 +159,32 @@ static void test_other_cpus_queue_kicks_that_cpu(void **state)
     assert_int_equal(a.cpu, 1);
 }
 
+static void test_migrating_an_armed_timer_keeps_its_expiry(void **state)
+{
+    struct timer a, b;
+    char na = 'a', nb = 'b';
+
+    (void)state;
+    init_timer(&a, record, &na, 0);
+    init_timer(&b, record, &nb, 0);
+    set_timer(&a, 2000);
+    set_timer(&b, 3000);
+    migrate_timer(&a, 1);                       /* off CPU 0's head: CPU 0 now waits for b */
+    assert_int_equal(a.cpu, 1);
+    assert_true(a.active);
+    assert_int_equal(programmed[0], 3000);
+    assert_int_equal(kicks[1], 1);              /* CPU 1's head changed */
+    assert_int_equal(timer_next_expiry(1), 2000);
+    now = 2500;
+    timer_interrupt();                          /* CPU 0: nothing due */
+    assert_string_equal(fired, "");
+    this_cpu = 1;
+    timer_interrupt();
+    assert_string_equal(fired, "a");
+    this_cpu = 0;
+    stop_timer(&b);                             /* leave no timer of this stack frame queued */
+}
+
 static void test_killed_timer_is_never_armed_again(void **state)
 {
     struct timer a, b;
@@ -235,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup(test_past_deadline_fires_at_next_interrupt, setup),
         cmocka_unit_test_setup(test_callback_may_rearm_itself, setup),
         cmocka_unit_test_setup(test_other_cpus_queue_kicks_that_cpu, setup),
+        cmocka_unit_test_setup(test_migrating_an_armed_timer_keeps_its_expiry, setup),
         cmocka_unit_test_setup(test_killed_timer_is_never_armed_again, setup),
         cmocka_unit_test_setup(test_kill_waits_for_a_running_callback, setup),
     };

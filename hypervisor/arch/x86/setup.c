@@ -231,6 +231,16 @@ static void __init free_boot_modules(const struct boot_info *bi)
     printk(XENLOG_INFO "Freed %lu KiB of boot modules\n", freed << (PAGE_SHIFT - 10));
 }
 
+static cpumask_t online_cpu_mask(void)
+{
+    cpumask_t m = 0;
+    unsigned int cpu;
+
+    for_each_online_cpu ( cpu )
+        m |= 1ULL << cpu;
+    return m;
+}
+
 static __noreturn void nothing_to_run(const char *why)
 {
     printk("%s\n", why);
@@ -337,6 +347,8 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
 
     boot_selftest_hook();
 
+    sched_init(online_cpu_mask());
+
     /* 6. dom0: build it from the modules, give the modules' memory back, run it. */
     report_modules(bi);
     if ( bi->nr_modules == 0 )
@@ -346,5 +358,6 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
         nothing_to_run("dom0 could not be built (see above): nothing to run.");
     free_boot_modules(bi);
     console_input_set_guest(dom0);
-    pv_run_vcpu(dom0->vcpu[0]);
+    vcpu_up(dom0->vcpu[0]);
+    sched_idle_loop();                  /* this CPU joins the others: they run whatever is runnable */
 }

@@ -14,6 +14,7 @@
  */
 #include <parva/acpi.h>
 #include <parva/lib.h>
+#include <parva/sched.h>
 #include <parva/mm.h>
 #include <parva/printk.h>
 #include <asm/apic.h>
@@ -72,8 +73,8 @@ __noreturn void start_secondary(void)
         printk(XENLOG_WARNING "CPU %u: APIC ID %u, MADT says %u\n", cpu, lapic_id(), pcpus[cpu].apic_id);
     __atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
     pcpus[cpu].online = true;
-    for ( ; ; )
-        safe_halt();
+    local_irq_enable();
+    sched_idle_loop();                  /* until the scheduler gives it a vCPU to run */
 }
 
 static bool wait_online(unsigned int cpu, unsigned int ms)

@@ -19,6 +19,7 @@
 #include <parva/mm.h>
 #include <parva/public.h>
 #include <parva/spinlock.h>
+#include <parva/sched.h>
 #include <parva/timer.h>
 #include <asm/domain.h>
 
@@ -38,6 +39,10 @@ struct vcpu {
     struct domain *domain;
     unsigned int processor;         /* physical CPU it runs on */
     bool is_up;                     /* initialised and not taken down */
+    unsigned int pause_flags;       /* VPF_* (parva/sched.h): why it cannot run; 0: runnable */
+    cpumask_t hard_affinity;        /* CPUs it may run on */
+    cpumask_t soft_affinity;        /* CPUs it prefers */
+    void *sched_priv;               /* the scheduling policy's data */
     enum vcpu_runstate runstate;
     uint64_t runstate_entry;        /* system time (ns) the current state began */
     uint64_t runstate_time[4];      /* ns spent in each state, up to runstate_entry */
@@ -48,7 +53,8 @@ struct vcpu {
     uint64_t periodic_period;       /* ns, 0: stopped */
     uint64_t periodic_last_event;   /* system time of the last periodic tick */
     struct timer poll_timer;        /* SCHEDOP_poll's timeout (common/vcpu_block.c) */
-    unsigned int wake_seq;          /* atomic: bumped by every vcpu_kick() */
+    bool polling;                   /* in SCHEDOP_poll: its ports are marked (event_channel.c) */
+    bool is_initialised;            /* has a context (builder, VCPUOP_initialise) */
     struct arch_vcpu arch;
 };
 
@@ -72,6 +78,8 @@ struct domain {
 
     unsigned int max_vcpus;
     struct vcpu **vcpu;
+    struct sched_params sched_params;   /* weight and cap */
+    void *sched_priv;                   /* the scheduling policy's data */
 
     struct evtchn_domain *evtchn;   /* event channels (common/event_channel.c) */
 
@@ -87,6 +95,8 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
 struct domain *domain_lookup(domid_t id);
 bool get_domain(struct domain *d);
 void put_domain(struct domain *d);
+/* Debug key 'q': the domains and their vCPUs. */
+void domain_dump(void);
 /* Mark it dying: vCPUs never run again; memory goes when the last reference does. */
 void domain_kill(struct domain *d);
 /* Guest misbehaviour: report why (first reason wins) and shut it down as crashed. */
@@ -110,7 +120,7 @@ long vcpu_set_timer_op(struct vcpu *v, uint64_t timeout);
 void vcpu_kick(struct vcpu *v);
 /* Arch hook: interrupt cpu so that a vCPU halted there re-checks why it sleeps. */
 void arch_kick_cpu(unsigned int cpu);
-/* Sleep until v has an event to deliver (or its domain stops); v is current. */
+/* v (current) waits until it has an event to deliver: it stops running when the hypercall returns. */
 void vcpu_block(struct vcpu *v);
 void vcpu_block_init(struct vcpu *v);
 /* SCHEDOP_poll over ports already copied in (nr <= 128); timeout: system time, 0 for none. */

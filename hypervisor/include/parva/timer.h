@@ -28,7 +28,7 @@ void set_timer(struct timer *t, uint64_t expires);
 void stop_timer(struct timer *t);
 /* Stop t for good and wait until its callback is not running anywhere; then it may be freed. */
 void kill_timer(struct timer *t);
-/* Move an idle timer to another CPU (it must not be active). */
+/* Move a timer to another CPU's queue (armed or not; an armed one keeps its expiry). */
 void migrate_timer(struct timer *t, unsigned int cpu);
 /* From the timer interrupt: run this CPU's expired timers and program the next expiry. */
 void timer_interrupt(void);

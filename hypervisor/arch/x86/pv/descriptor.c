@@ -30,18 +30,16 @@ static void put_gdt_frames(const unsigned long *frames, unsigned int n)
         put_page_and_type(mfn_to_page(frames[n]));
 }
 
-long do_set_gdt(unsigned long frame_list, unsigned long entries)
+/* v's GDT: entries descriptors in frames (machine frames, validated as descriptor pages). */
+int pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int entries)
 {
-    struct vcpu *v = current;
     struct domain *d = v->domain;
-    unsigned long frames[16], old[16];
+    unsigned long old[16];
     unsigned int n, i, old_n;
 
     if ( entries > MAX_GDT_ENTRIES )
         return -EINVAL;
     n = nr_gdt_frames(entries);
-    if ( copy_from_guest_va(frames, frame_list, n * sizeof(frames[0])) )
-        return -EFAULT;
     for ( i = 0; i < n; i++ )
         if ( !mfn_valid(frames[i]) || !get_page_and_type(mfn_to_page(frames[i]), d, PGT_seg_desc_page) )
         {
@@ -50,12 +48,24 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries)
         }
     old_n = nr_gdt_frames(v->arch.gdt_ents);
     memcpy(old, v->arch.gdt_frames, sizeof(old));
+    memset(v->arch.gdt_frames, 0, sizeof(v->arch.gdt_frames));
     memcpy(v->arch.gdt_frames, frames, n * sizeof(frames[0]));
     v->arch.gdt_ents = entries;
     if ( v == current )
         gdt_load_guest_frames(smp_processor_id(), v->arch.gdt_frames, n);
     put_gdt_frames(old, old_n);
     return 0;
+}
+
+long do_set_gdt(unsigned long frame_list, unsigned long entries)
+{
+    unsigned long frames[16];
+
+    if ( entries > MAX_GDT_ENTRIES )
+        return -EINVAL;
+    if ( copy_from_guest_va(frames, frame_list, nr_gdt_frames(entries) * sizeof(frames[0])) )
+        return -EFAULT;
+    return pv_set_gdt(current, frames, entries);
 }
 
 long do_update_descriptor(unsigned long maddr, unsigned long desc)

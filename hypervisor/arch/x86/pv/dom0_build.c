@@ -396,8 +396,7 @@ static int build(const struct boot_module *kernel, const void *img, size_t size,
     v->arch.regs.rsp = vstack_end;
     v->arch.regs.rsi = vstartinfo_start;
     v->arch.kernel_sp = vstack_end;
-    v->is_up = true;
-    v->runstate = VCPU_RUNNABLE;
+    v->is_initialised = true;           /* brought up by the caller (vcpu_up) */
     printk("Dom0 has maximum %u VCPUs\n", max_vcpus);
     free_xenheap_pages(b.p2m, flsl((b.nr_pages * sizeof(unsigned long) - 1) >> PAGE_SHIFT));
     *out = b.d;

@@ -28,10 +28,7 @@ int arch_vcpu_create(struct vcpu *v)
 
 void arch_domain_shutdown(struct domain *d)
 {
-    struct vcpu *v;
-
-    for_each_vcpu ( d, v )
-        v->runstate = VCPU_OFFLINE;
+    (void)d;                            /* nothing arch-specific: the scheduler stops its vCPUs */
 }
 
 void arch_domain_destroy(struct domain *d)

@@ -181,7 +181,11 @@ static int dr_alias(const struct vcpu *v, unsigned long reg)
 
 long do_set_debugreg(unsigned long reg, unsigned long value)
 {
-    struct vcpu *v = current;
+    return pv_set_debugreg(current, reg, value);
+}
+
+int pv_set_debugreg(struct vcpu *v, unsigned long reg, unsigned long value)
+{
     int r = dr_alias(v, reg);
     unsigned int i;
 
@@ -209,7 +213,8 @@ long do_set_debugreg(unsigned long reg, unsigned long value)
         return -EINVAL;
     }
     v->arch.debugreg[r] = value;
-    pv_load_debugregs(v);
+    if ( v == current )
+        pv_load_debugregs(v);
     return 0;
 }
 

@@ -100,7 +100,42 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
     switch ( cmd )
     {
     case VCPUOP_is_up:
-        return v->is_up;
+        return !(v->pause_flags & VPF_down);
+
+    case VCPUOP_initialise:
+    {
+        struct vcpu_guest_context *c;
+        long rc;
+
+        if ( !v->vcpu_info )
+            return -EINVAL;             /* beyond the legacy 32 without a registered vcpu_info (Xen) */
+        c = xmalloc(struct vcpu_guest_context);
+        if ( !c )
+            return -ENOMEM;
+        rc = copy_from_guest_va(c, arg, sizeof(*c)) ? -EFAULT : pv_vcpu_initialise(v, c);
+        xfree(c);
+        return rc;
+    }
+    case VCPUOP_up:
+        if ( !v->is_initialised )
+            return -EINVAL;
+        if ( v->pause_flags & VPF_down )
+            vcpu_up(v);
+        return 0;
+
+    case VCPUOP_down:
+    {
+        struct vcpu *w;
+        unsigned int others_up = 0;
+
+        /* The last vCPU that is up stays up (Xen): the domain shuts down instead. */
+        for_each_vcpu ( d, w )
+            others_up += w != v && !(w->pause_flags & VPF_down);
+        if ( !others_up )
+            return -EINVAL;
+        vcpu_pause_flag_set(v, VPF_down);
+        return 0;
+    }
 
     case VCPUOP_get_runstate_info:
     {

@@ -261,6 +261,12 @@ int pv_new_user_baseptr(struct vcpu *v, unsigned long mfn)
     return new_root(v, &v->arch.guest_table_user, mfn);
 }
 
+/* A vCPU that is not running (never current) gives up its kernel root (a failed VCPUOP_initialise). */
+void pv_drop_baseptr(struct vcpu *v)
+{
+    new_root(v, &v->arch.guest_table, 0);
+}
+
 static void drop_root(unsigned long *root)
 {
     unsigned long mfn = *root;

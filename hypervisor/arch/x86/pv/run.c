@@ -22,6 +22,8 @@
 #include <asm/system.h>
 #include <xen/callback.h>
 #include <asm/time.h>
+#include <asm/sched.h>
+#include <parva/sched.h>
 
 void pv_load_root(struct vcpu *v)
 {
@@ -46,46 +48,76 @@ static void load_segment_bases(const struct vcpu *v)
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
 }
 
-/* Nothing left to run on this CPU: wait for interrupts (debug keys, later other vCPUs). */
-static __noreturn void idle_loop(void)
-{
-    struct vcpu *v = current;
+/* ---- Context switches (the arch half of common/schedule.c) ---- */
 
-    if ( v )
-        v->runstate = VCPU_OFFLINE;
-    get_cpu_info()->current_vcpu = NULL;
-    pv_load_debugregs(NULL);
-    write_cr3(virt_to_maddr(idle_pg_table));
-    /* No guest frame stays mapped in this CPU's descriptor-table window once its domain is gone. */
-    gdt_load_guest_frames(smp_processor_id(), NULL, 0);
-    ldt_load_guest_frames(smp_processor_id(), NULL, 0, 0);
-    for ( ; ; )
-        safe_halt();
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ __volatile__("clts; fxsave64 %0" : "=m"(v->arch.fpu) :: "memory");
+    v->arch.fpu_initialised = true;
 }
 
-__noreturn void pv_run_vcpu(struct vcpu *v)
+/* The vCPU's FPU state, or a clean one the first time; then its virtual CR0.TS becomes real. */
+static void fpu_load(const struct vcpu *v)
 {
-    struct cpu_user_regs *regs = &get_cpu_info()->guest_cpu_user_regs;
+    static const uint32_t mxcsr_default = 0x1f80;
 
+    if ( v->arch.fpu_initialised )
+        __asm__ __volatile__("clts; fxrstor64 %0" :: "m"(v->arch.fpu) : "memory");
+    else
+        __asm__ __volatile__("clts; fninit; ldmxcsr %0" :: "m"(mxcsr_default) : "memory");
+    if ( v->arch.ctrlreg[0] & X86_CR0_TS )
+        write_cr0(read_cr0() | X86_CR0_TS);
+}
+
+void arch_save_vcpu(struct vcpu *v)
+{
+    v->arch.regs = get_cpu_info()->guest_cpu_user_regs;
+    fpu_save(v);
+    pv_update_runstate_area(v);         /* still in v's address space */
+}
+
+void arch_load_vcpu(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
     unsigned int cpu = smp_processor_id();
 
-    local_irq_disable();
-    get_cpu_info()->current_vcpu = v;
-    v->processor = cpu;
-    v->runstate = VCPU_RUNNING;
-    v->runstate_entry = now_ns();
+    ci->current_vcpu = v;
     __atomic_or_fetch(&v->domain->arch.dirty_cpus, 1ULL << cpu, __ATOMIC_RELEASE);
-    *regs = v->arch.regs;
+    ci->guest_cpu_user_regs = v->arch.regs;
     pv_load_root(v);
     load_segment_bases(v);
     gdt_load_guest_frames(cpu, v->arch.gdt_frames, DIV_ROUND_UP(v->arch.gdt_ents, 512));
     ldt_load_guest_frames(cpu, v->arch.ldt_frames, v->arch.ldt_nr_frames, v->arch.ldt_ents);
     pv_load_debugregs(v);
+    fpu_load(v);
     pv_time_update(v);
+    pv_update_runstate_area(v);
     vcpu_timers_migrate(v, cpu);
     vcpu_timers_start(v);
-    /* A clean FPU for the guest; its CR0.TS is virtual (fpu_taskswitch). */
-    __asm__ __volatile__("clts; fninit" ::: "memory");
+}
+
+static __noreturn void enter_idle(void)
+{
+    sched_idle_loop();
+}
+
+__noreturn void arch_enter_idle(void)
+{
+    unsigned int cpu = smp_processor_id();
+
+    get_cpu_info()->current_vcpu = NULL;
+    pv_load_debugregs(NULL);
+    write_cr3(virt_to_maddr(idle_pg_table));
+    /* No guest frame stays mapped in this CPU's descriptor-table window while it idles. */
+    gdt_load_guest_frames(cpu, NULL, 0);
+    ldt_load_guest_frames(cpu, NULL, 0, 0);
+    reset_stack_and_jump(enter_idle);
+}
+
+__noreturn void arch_run_current(void)
+{
+    struct cpu_user_regs *regs = &get_cpu_info()->guest_cpu_user_regs;
+
     pv_exit_to_guest(regs);
     pv_resume_guest(regs);
 }
@@ -121,42 +153,53 @@ static bool deliver_bounce(struct vcpu *v, struct cpu_user_regs *regs)
     return true;
 }
 
+/*
+ * The last step before every return to a guest: switch vCPUs if this CPU must reschedule, then
+ * deliver what is pending for the vCPU that will run: an exception frame, then an event upcall
+ * (Xen's test_all_events).  A frame the guest's stack cannot take crashes its domain, whose
+ * vCPUs then stop, and the loop starts over with whatever this CPU runs next.
+ */
 void pv_exit_to_guest(struct cpu_user_regs *regs)
 {
-    struct vcpu *v = current;
-
-    if ( !v || v->domain->is_shut_down || v->domain->is_dying || !v->is_up )
-        reset_stack_and_jump(idle_loop);
-    if ( v->arch.trap_bounce.flags & TBF_EXCEPTION )
+    /* Interrupts stay off from here to the IRETQ: a wake-up or an event cannot slip in between. */
+    local_irq_disable();
+    for ( ; ; )
     {
-        bool mask = v->arch.trap_bounce.flags & TBF_INTERRUPT;
+        struct vcpu *v;
 
-        if ( !deliver_bounce(v, regs) )
+        if ( sched_need_resched() )
+            schedule();                 /* may switch to another vCPU, or go idle for good */
+        v = current;
+        if ( v->arch.trap_bounce.flags & TBF_EXCEPTION )
         {
-            domain_crash(v->domain, "bad kernel stack for an exception frame");
-            reset_stack_and_jump(idle_loop);
+            bool mask = v->arch.trap_bounce.flags & TBF_INTERRUPT;
+
+            if ( !deliver_bounce(v, regs) )
+            {
+                domain_crash(v->domain, "bad kernel stack for an exception frame");
+                continue;
+            }
+            if ( mask )
+                v->vcpu_info->evtchn_upcall_mask = 1;
         }
-        if ( mask )
+        if ( v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask &&
+             v->arch.callbacks[CALLBACKTYPE_event].eip )
+        {
+            struct trap_bounce *tb = &v->arch.trap_bounce;
+
+            tb->vector = 0;
+            tb->eip = v->arch.callbacks[CALLBACKTYPE_event].eip;
+            tb->error_code = 0;
+            tb->flags = TBF_EXCEPTION | TBF_INTERRUPT;
+            if ( !deliver_bounce(v, regs) )
+            {
+                domain_crash(v->domain, "bad kernel stack for an event upcall frame");
+                continue;
+            }
             v->vcpu_info->evtchn_upcall_mask = 1;
-    }
-    /* Then an event upcall, if one is pending and the guest has events unmasked (Xen's test_all_events). */
-    if ( v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask )
-    {
-        const struct pv_callback *cb = &v->arch.callbacks[CALLBACKTYPE_event];
-        struct trap_bounce *tb = &v->arch.trap_bounce;
-
-        if ( !cb->eip )
-            return;                     /* no callback yet: it stays pending */
-        tb->vector = 0;
-        tb->eip = cb->eip;
-        tb->error_code = 0;
-        tb->flags = TBF_EXCEPTION | TBF_INTERRUPT;
-        if ( !deliver_bounce(v, regs) )
-        {
-            domain_crash(v->domain, "bad kernel stack for an event upcall frame");
-            reset_stack_and_jump(idle_loop);
         }
-        v->vcpu_info->evtchn_upcall_mask = 1;
+        if ( !sched_need_resched() )
+            return;
     }
 }
 
@@ -175,14 +218,13 @@ __noreturn void pv_bad_iret(void)
     uint64_t frame[11], sp;
     uint16_t ds, es, fs, gs;
 
-    if ( !v )
-        reset_stack_and_jump(idle_loop);
+    BUG_ON(!v);
     cb = &v->arch.callbacks[CALLBACKTYPE_failsafe];
     if ( !cb->eip )
     {
         domain_crash(v->domain, "returning to the guest faulted (bad CS/SS/RIP in its frame), "
                      "and it has no failsafe callback");
-        reset_stack_and_jump(idle_loop);
+        arch_run_current();             /* the crash switched this CPU to other work */
     }
     __asm__ __volatile__("movw %%ds, %0; movw %%es, %1; movw %%fs, %2; movw %%gs, %3"
                          : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
@@ -205,7 +247,7 @@ __noreturn void pv_bad_iret(void)
     if ( copy_to_guest_va(sp, frame, sizeof(frame)) )
     {
         domain_crash(v->domain, "cannot write the failsafe frame on the guest's kernel stack");
-        reset_stack_and_jump(idle_loop);
+        arch_run_current();
     }
     if ( cb->mask_events )
         v->vcpu_info->evtchn_upcall_mask = 1;

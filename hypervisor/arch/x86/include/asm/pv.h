@@ -39,7 +39,6 @@ void arch_domain_crash_report(struct domain *d);
 
 /* Entering and leaving guests (arch/x86/pv/entry.S, pv/run.c). */
 void pv_cpu_init(unsigned int cpu);             /* SYSCALL MSRs and this CPU's entry stub */
-__noreturn void pv_run_vcpu(struct vcpu *v);    /* start running v on this CPU; never returns */
 __noreturn void pv_resume_guest(struct cpu_user_regs *regs);   /* entry.S: restore and iretq */
 void pv_exit_to_guest(struct cpu_user_regs *regs);
 void pv_toggle_guest_mode(struct vcpu *v);
@@ -55,6 +54,10 @@ void do_guest_syscall(struct cpu_user_regs *regs);
 bool pv_walk_l1e(unsigned long root_mfn, unsigned long va, uint64_t *l1e);
 unsigned long pv_guest_va_to_mfn(const struct vcpu *v, unsigned long va);   /* ~0UL if unmapped */
 int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
+int pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned int entries);
+int pv_set_debugreg(struct vcpu *v, unsigned long reg, unsigned long value);
+/* VCPUOP_initialise: give a vCPU that never ran its first context (pv/vcpu_context.c). */
+int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c);
 void pv_release_descriptor_frames(struct vcpu *v);     /* domain destruction */
 void pv_release_vcpu_info(struct vcpu *v);              /* domain destruction (pv/hc_vcpu.c) */
 void pv_update_runstate_area(struct vcpu *v);

@@ -251,6 +251,7 @@ int pv_unpin_table(struct vcpu *v, unsigned long mfn, struct domain *pg_owner);
  */
 int pv_new_baseptr(struct vcpu *v, unsigned long mfn);
 int pv_new_user_baseptr(struct vcpu *v, unsigned long mfn);
+void pv_drop_baseptr(struct vcpu *v);
 
 /*
  * Domain destruction: drop every vCPU's roots and every pin on d's frames
