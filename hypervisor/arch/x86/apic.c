@@ -42,6 +42,7 @@
 #define APIC_TMICT      0x380
 #define APIC_TMCCT      0x390
 #define APIC_TDCR       0x3e0
+#define APIC_LVT_TSC_DEADLINE (2U << 17)  /* timer mode field: TSC-deadline */
 
 #define APIC_SVR_ENABLE     0x100
 #define APIC_LVT_MASKED     (1U << 16)
@@ -56,6 +57,10 @@
 
 static bool opt_x2apic = true;
 boolean_param("x2apic", opt_x2apic);
+/* The software timers' one-shot uses the TSC-deadline mode when the CPU has it (Xen's default too). */
+static bool opt_tsc_deadline = true;
+boolean_param("tdt", opt_tsc_deadline);
+static bool use_tsc_deadline;
 
 bool x2apic_mode;
 static volatile uint8_t *apic_mmio;
@@ -200,11 +205,21 @@ void lapic_timer_interrupt(void)
         timer_interrupt();
 }
 
-/* The software timers' one-shot: interrupt at (or just after) deadline, system time in ns. */
+/*
+ * The software timers' one-shot: interrupt at (or just after) deadline, system time in ns.  With
+ * TSC-deadline mode the local APIC fires when the TSC reaches the deadline's TSC value (0 disarms);
+ * otherwise the count-down timer is loaded with the distance, at most 10 s at a time (the timer
+ * code re-arms an early interrupt), so the count fits in 32 bits.
+ */
 void arch_timer_program(uint64_t deadline)
 {
     uint64_t now, delta, count;
 
+    if ( use_tsc_deadline )
+    {
+        wrmsr(MSR_TSC_DEADLINE, deadline ? ns_to_tsc_deadline(deadline) : 0);
+        return;
+    }
     if ( !deadline )
     {
         apic_write(APIC_TMICT, 0);
@@ -213,7 +228,7 @@ void arch_timer_program(uint64_t deadline)
     now = now_ns();
     delta = deadline > now ? deadline - now : 0;
     if ( delta > 10000000000ULL )
-        delta = 10000000000ULL;         /* fire early and re-arm: keeps the count within 32 bits */
+        delta = 10000000000ULL;
     count = delta * apic_timer_khz / 1000000;
     if ( count == 0 )
         count = 1;
@@ -222,6 +237,28 @@ void arch_timer_program(uint64_t deadline)
     apic_write(APIC_TDCR, APIC_TDCR_DIV16);
     apic_write(APIC_LVT_TIMER, LOCAL_TIMER_VECTOR);     /* one-shot, unmasked */
     apic_write(APIC_TMICT, (uint32_t)count);
+}
+
+/* After the boot check, on every CPU: the timer's mode for the software timers. */
+void lapic_timer_oneshot_setup(void)
+{
+    use_tsc_deadline = cpu_features.tsc_deadline && opt_tsc_deadline;
+    if ( smp_processor_id() == 0 )
+        printk("APIC timer: %s mode for the software timers\n",
+               use_tsc_deadline ? "TSC-deadline" : "one-shot");
+    if ( use_tsc_deadline )
+    {
+        apic_write(APIC_LVT_TIMER, LOCAL_TIMER_VECTOR | APIC_LVT_TSC_DEADLINE);
+        /* The mode switch must reach the APIC before any deadline write (SDM 10.5.4.1). */
+        __asm__ __volatile__("mfence" ::: "memory");
+        wrmsr(MSR_TSC_DEADLINE, 0);
+    }
+    else
+    {
+        apic_write(APIC_TDCR, APIC_TDCR_DIV16);
+        apic_write(APIC_LVT_TIMER, LOCAL_TIMER_VECTOR);
+        apic_write(APIC_TMICT, 0);
+    }
 }
 
 void arch_timer_kick(unsigned int cpu)

@@ -333,6 +333,7 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
     irq_init_overrides(&acpi_info.madt);
     lapic_timer_calibrate();
     lapic_timer_selftest();
+    lapic_timer_oneshot_setup();
     keyhandler_init();
     register_keyhandler('d', key_dump_registers, "dump registers");
     register_keyhandler('i', key_dump_irqs, "dump interrupt routing");

@@ -69,6 +69,7 @@ __noreturn void start_secondary(void)
     gdt_use_window(cpu);
     pv_cpu_init(cpu);
     lapic_setup_cpu();
+    lapic_timer_oneshot_setup();
     if ( lapic_id() != pcpus[cpu].apic_id )
         printk(XENLOG_WARNING "CPU %u: APIC ID %u, MADT says %u\n", cpu, lapic_id(), pcpus[cpu].apic_id);
     __atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);

@@ -48,6 +48,17 @@ uint64_t ns_to_tsc(uint64_t ns)
     return ns / 1000000 * tsc_khz + ns % 1000000 * tsc_khz / 1000000;
 }
 
+/* The TSC value at which now_ns() first reaches ns (what a TSC-deadline timer is armed with). */
+uint64_t ns_to_tsc_deadline(uint64_t ns)
+{
+    uint64_t delta = ns_to_tsc(ns);
+
+    /* tsc_to_ns() rounds down: step up until it agrees, so the interrupt never comes early. */
+    while ( tsc_to_ns(delta) < ns )
+        delta += tsc_khz / 1000000 + 1;
+    return boot_tsc + delta;
+}
+
 uint64_t now_ns(void)
 {
     return calibrated ? tsc_to_ns(rdtsc_ordered() - boot_tsc) : 0;

@@ -27,5 +27,7 @@ void lapic_timer_stop(void);
 void lapic_timer_interrupt(void);
 /* Returns the disagreement between the APIC timer and the TSC, in 1/10000. */
 long lapic_timer_selftest(void);
+/* Put this CPU's timer in the mode the software timers use (TSC-deadline when present). */
+void lapic_timer_oneshot_setup(void);
 
 #endif /* ASM_APIC_H */
