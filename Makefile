@@ -5,6 +5,7 @@
 #   make run        build everything and boot the default ISO in QEMU, console on this terminal
 #   make test       unit tests and boot tests; ends with "N passed, M failed"
 #   make unit       unit tests only
+#   make bench      PV micro-benchmarks on Parva and on Xen 4.17 under QEMU (not part of make test)
 #   make clean      remove build/
 #
 # Everything is built out of tree, into $(BUILD).
@@ -39,6 +40,9 @@ endif
 include hypervisor/hypervisor.mk
 include boot/boot.mk
 include tests/tests.mk
+include tests/bench/bench.mk
+include dom0-tools/dom0-tools.mk
+include dom0-tools/bench.mk
 
 all: $(HV_BIN)
 

@@ -5,7 +5,8 @@
 #                                         --list: print the package names)
 set -u
 PKGS="gcc make binutils libc6-dev qemu-system-x86 grub-pc-bin grub-common xorriso mtools
-libcmocka-dev libxen-dev xz-utils"
+libcmocka-dev libxen-dev xz-utils
+xenstore-utils libxenstore4 clang libclang-rt-14-dev"
 
 [ "${1:-}" = "--list" ] && { echo $PKGS; exit 0; }
 missing=""

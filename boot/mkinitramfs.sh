@@ -13,7 +13,10 @@
 #
 # /init mounts /proc, /sys, /dev (devtmpfs), /dev/pts and xenfs, prints
 #   Parva dom0: userspace is up (Linux <release>)
-# then `uname -a`, /proc/xen and /sys/hypervisor/{type,version/*}.  With `parva.test=poweroff` on the
+# then `uname -a`, /proc/xen and /sys/hypervisor/{type,version/*}, then loads the drivers of the devices
+# the boot tests may attach and reports them ("Parva dom0: dev: ..." lines: the pirqs of
+# /proc/interrupts, the first line of /dev/sda, eth0 and a DHCP lease, the ACPI SCI count after a power
+# button press, which it waits 15 s for when there is a disk).  With `parva.test=poweroff` on the
 # kernel command line it prints "Parva dom0: powering off" and runs `poweroff -f`; otherwise it starts
 # a shell with job control on the console (and another one whenever that shell exits).
 set -eu
@@ -52,20 +55,32 @@ if [ ! -s "$cache/busybox" ]; then
     mv "$cache/busybox.tmp" "$cache/busybox"
 fi
 
-# The dom0 kernel's xenfs module and its dependency xen-privcmd (optional).
+# The dom0 kernel's xenfs module and its dependency xen-privcmd (optional), and the drivers of the
+# devices the boot tests attach (DRIVER_MODULES, in load order: an IDE disk through ata_piix and
+# sd_mod, an e1000 NIC, and the ACPI power button, whose driver enables its event).
+DRIVER_MODULES="crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi scsi_common scsi_mod sd_mod libata ata_piix e1000 button"
 kver="" kmods=""
 if [ -n "$kpkg" ]; then
     kver=${kpkg#linux-image-}
     kdir=$cache/modules-$kver
-    if [ ! -s "$kdir/xenfs.ko" ]; then
+    missing=""
+    for m in xenfs $DRIVER_MODULES; do
+        [ -s "$kdir/$m.ko" ] || missing="$missing $m"
+    done
+    if [ -n "$missing" ]; then
         fetch "$kpkg" "$cache/$kpkg"
         mkdir -p "$kdir.tmp"
-        cp "$cache/$kpkg/lib/modules/$kver/kernel/drivers/xen/xen-privcmd.ko" \
-           "$cache/$kpkg/lib/modules/$kver/kernel/drivers/xen/xenfs/xenfs.ko" "$kdir.tmp/"
+        kmoddir=$cache/$kpkg/lib/modules/$kver/kernel
+        cp "$kmoddir/drivers/xen/xen-privcmd.ko" "$kmoddir/drivers/xen/xenfs/xenfs.ko" "$kdir.tmp/"
+        for m in $DRIVER_MODULES; do
+            f=$(find "$kmoddir" -name "$m.ko" | head -n 1)
+            [ -n "$f" ] || { echo "$0: $kpkg has no module $m.ko" >&2; exit 1; }
+            cp "$f" "$kdir.tmp/"
+        done
         rm -rf "$cache/$kpkg" "$kdir"
         mv "$kdir.tmp" "$kdir"
     fi
-    kmods="xen-privcmd xenfs"
+    kmods="xen-privcmd xenfs $DRIVER_MODULES"
 fi
 
 # ---- the newc writer ----
@@ -130,6 +145,38 @@ if [ -f /sys/hypervisor/type ]; then
     done
 else
     echo "/sys/hypervisor: not present"
+fi
+
+# Devices: the drivers of what the boot tests may attach (an IDE disk whose first line is a signature,
+# an e1000 NIC), then what they see.  Every line here starts with "Parva dom0: dev".
+for m in crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi scsi_common scsi_mod sd_mod libata \
+         ata_piix e1000 button; do
+    [ -f /lib/modules/$kver/$m.ko ] && insmod /lib/modules/$kver/$m.ko 2>/dev/null
+done
+pirqs() {   # pirqs WHEN: the xen-pirq lines of /proc/interrupts
+    grep xen-pirq /proc/interrupts | sed "s/^ */Parva dom0: dev: \/proc\/interrupts ($1): /"
+}
+if [ -e /sys/block/sda ]; then
+    pirqs before
+    echo 3 > /proc/sys/vm/drop_caches
+    echo "Parva dom0: dev: /dev/sda sector 0: $(dd if=/dev/sda bs=512 count=1 2>/dev/null | head -n 1)"
+fi
+if [ -e /sys/class/net/eth0 ]; then
+    ip link set eth0 up
+    lease=$(udhcpc -i eth0 -n -q -t 5 -T 2 -s /bin/true 2>&1 | grep -o 'lease of [0-9.]* obtained')
+    echo "Parva dom0: dev: eth0 $(cat /sys/class/net/eth0/operstate), DHCP: ${lease:-none}"
+    ip link show eth0 | sed 's/^/Parva dom0: dev: ip link: /'
+fi
+if [ -e /sys/block/sda ]; then
+    # A level-triggered interrupt: the ACPI SCI, raised when the boot test presses the power button.
+    sci() { awk '/xen-pirq.*acpi/ { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s }' /proc/interrupts; }
+    echo "Parva dom0: dev: waiting 15 s for an ACPI event (the power button)"
+    n=0
+    while [ $n -lt 30 ] && [ "$(sci)" = 0 ]; do sleep 0.5; n=$((n + 1)); done
+    echo "Parva dom0: dev: ACPI SCI interrupts: $(sci)"
+fi
+if [ -e /sys/block/sda ] || [ -e /sys/class/net/eth0 ]; then
+    pirqs after
 fi
 
 case " $(cat /proc/cmdline) " in

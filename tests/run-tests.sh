@@ -1,6 +1,6 @@
 #!/bin/sh
 # run-tests.sh - runs unit tests (cmocka binaries, TAP output) and boot tests, then prints one summary line.
-#   run-tests.sh [--unit BIN...] [--scripts] [--boot] [--guests]
+#   run-tests.sh [--unit BIN...] [--dom0-tools] [--scripts] [--boot] [--guests]
 # Every TAP "ok" line is a pass and every "not ok" a failure; a test binary that dies before running all
 # the tests it announced counts the missing ones as failures.  Exit status 1 when anything failed.
 set -u
@@ -18,14 +18,15 @@ tally() {   # reads TAP on stdin, echoes it, updates the counters through a temp
 count=$(mktemp)
 trap 'rm -f "$count"' EXIT
 
-units="" bootrun=0 scripts=0 guests=0 mode=""
+units="" bootrun=0 scripts=0 guests=0 dom0tools=0 mode=""
 for a in "$@"; do
     case $a in
         --unit) mode=unit ;;
         --boot) bootrun=1; mode="" ;;
         --scripts) scripts=1; mode="" ;;
         --guests) guests=1; mode="" ;;
-        *) [ "$mode" = unit ] || { echo "usage: $0 [--unit BIN...] [--scripts] [--boot] [--guests]" >&2; exit 2; }
+        --dom0-tools) dom0tools=1; mode="" ;;
+        *) [ "$mode" = unit ] || { echo "usage: $0 [--unit BIN...] [--dom0-tools] [--scripts] [--boot] [--guests]" >&2; exit 2; }
            units="$units $a" ;;
     esac
 done
@@ -41,6 +42,18 @@ for t in $units; do
     [ $missing -gt 0 ] && echo "not ok - $t: $missing test(s) did not run (crashed?)"
     passed=$((passed + ok)); failed=$((failed + bad + missing))
 done
+
+if [ $dom0tools -eq 1 ]; then
+    # dom0-tools (xenstored, libxenstore, the tools): their own TAP, see dom0-tools/tests/run.sh
+    echo "# dom0-tools tests"
+    dom0-tools/tests/run.sh "${DOM0_TOOLS_O:-build/dom0-tools}" 2>&1 | tally "$count"
+    read -r ok bad plan < "$count"
+    missing=$(( plan - ok - bad ))
+    [ $missing -lt 0 ] && missing=0
+    [ $((ok + bad)) -eq 0 ] && missing=1
+    [ $missing -gt 0 ] && echo "not ok - dom0-tools: $missing test(s) did not run"
+    passed=$((passed + ok)); failed=$((failed + bad + missing))
+fi
 
 if [ $scripts -eq 1 ]; then
     for t in tests/scripts/test_*.sh; do

@@ -35,7 +35,7 @@ unit: $(UNIT_BINS)
 	$(Q)tests/run-tests.sh --unit $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS) guests
-	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --scripts --boot --guests
+	$(Q)tests/run-tests.sh --unit $(UNIT_BINS) --dom0-tools --scripts --boot --guests
 
 boottest: $(HV_BIN) $(ISO) $(BOOTTEST_ARTIFACTS)
 	$(Q)tests/run-tests.sh --boot

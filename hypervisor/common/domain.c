@@ -10,8 +10,10 @@
  * Locking: domlist_lock (irq-safe) protects the list; see parva/domain.h for
  * the lock order.
  */
+#include <parva/boot_domains.h>
 #include <parva/domain.h>
 #include <parva/event.h>
+#include <parva/grant_table.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <parva/shutdown.h>
@@ -84,6 +86,8 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
             goto fail;
     if ( (*rc = evtchn_init(d)) != 0 )
         goto fail;
+    if ( (*rc = gnttab_domain_init(d)) != 0 )
+        goto fail;
 
     spin_lock_irqsave(&domlist_lock, flags);
     for ( pp = &domain_list; *pp && (*pp)->domain_id < id; pp = &(*pp)->next_in_list )
@@ -101,6 +105,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     return d;
 
  fail:
+    gnttab_domain_destroy(d);
     evtchn_destroy(d);
     for ( i = 0; d->vcpu && i < max_vcpus; i++ )
         if ( d->vcpu[i] )
@@ -167,6 +172,7 @@ static void domain_destroy(struct domain *d)
     }
     evtchn_destroy(d);      /* before vcpu_info mappings go: peers may still raise our ports until then */
     arch_domain_destroy(d);
+    gnttab_domain_destroy(d);   /* after its page tables: undo its grant mappings, detach its table */
     /*
      * Give up every frame.  Each leaves the domain's list and loses its owner first, so a frame
      * another domain still maps (dom0's tools) outlives this struct domain safely and returns to
@@ -256,6 +262,23 @@ void domain_crash(struct domain *d, const char *why)
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
+/*
+ * Another domain than dom0 has shut down: tell dom0, as Xen does, with VIRQ_DOM_EXC (a toolstack
+ * would then look at it); a boot-time domain has no toolstack to clean up after it, and is
+ * destroyed by the hypervisor (common/boot_domains.c, from a tasklet).
+ */
+static void domain_shutdown_notify(struct domain *d)
+{
+    struct domain *hwdom = domain_lookup(0);
+
+    if ( hwdom )
+    {
+        send_guest_global_virq(hwdom, VIRQ_DOM_EXC);
+        put_domain(hwdom);
+    }
+    boot_domain_shutdown(d);
+}
+
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
     struct vcpu *v;
@@ -274,4 +297,5 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     arch_domain_shutdown(d);
     if ( d->is_privileged && d->domain_id == 0 )
         hwdom_shutdown(reason);
+    domain_shutdown_notify(d);
 }

@@ -172,6 +172,58 @@ void relinquish_page(struct domain *d, struct page_info *pg)
     drop_allocation_ref(pg);
 }
 
+/*
+ * Take a frame away from its owner for good (XENMEM_exchange): only when nothing but d's
+ * ownership refers to it (no mapping, no page-table or descriptor use).  Its count goes from
+ * "allocated, 1" to 0 in one compare-and-swap, after which nobody can take a reference; then it
+ * leaves d's list and allowance.  False, and nothing changed, otherwise.
+ */
+bool steal_domain_page(struct domain *d, struct page_info *pg)
+{
+    unsigned long x = __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED), flags;
+
+    if ( page_get_owner(pg) != d )
+        return false;
+    do {
+        if ( page_state(pg) != PGC_state_inuse || (x & PGC_xen_heap) ||
+             (x & (PGC_allocated | PGC_count_mask)) != (PGC_allocated | 1) )
+            return false;
+    } while ( !__atomic_compare_exchange_n(&pg->count_info, &x, x & ~(PGC_allocated | PGC_count_mask), false,
+                                           __ATOMIC_ACQ_REL, __ATOMIC_RELAXED) );
+    if ( page_get_owner(pg) != d )
+    {
+        /* Freed and reused between the two looks: not ours to take. */
+        __atomic_fetch_or(&pg->count_info, PGC_allocated | 1, __ATOMIC_ACQ_REL);
+        return false;
+    }
+    spin_lock_irqsave(&d->page_alloc_lock, flags);
+    page_list_del(pg, &d->page_list);
+    d->tot_pages--;
+    pg->v.owner = NULL;
+    pg->u.inuse.type_info = 0;
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+    return true;
+}
+
+/* Undo steal_domain_page(): the frame is d's again, as it was. */
+void return_stolen_page(struct domain *d, struct page_info *pg)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&d->page_alloc_lock, flags);
+    pg->v.owner = d;
+    d->tot_pages++;
+    page_list_add_tail(pg, &d->page_list);
+    __atomic_store_n(&pg->count_info, PGC_state_inuse | PGC_allocated | 1, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+}
+
+/* A stolen frame goes back to the heap (after the next TLB flush, as every freed frame). */
+void free_stolen_page(struct page_info *pg)
+{
+    free_domheap_page(pg);
+}
+
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
 {
     pg->v.owner = d;

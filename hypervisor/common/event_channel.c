@@ -13,9 +13,12 @@
  * move it).  An interdomain port points at the other end's domain without
  * holding a reference: both ends change together under both domains'
  * locks, and a domain closes all its ports (its peers' ends become unbound
- * again) before it is freed.  FIFO event channels are not offered:
- * EVTCHNOP_init_control and expand_array fail with -EOPNOTSUPP, what Xen
- * answers when built without them, and Linux then uses the 2-level ABI.
+ * again) before it is freed.  An ECS_XEN port's other end is a function of
+ * the hypervisor, kept in a small per-domain table (evtchn_alloc_xen_port);
+ * a send calls it after dropping the event lock.  FIFO event channels are
+ * not offered: EVTCHNOP_init_control and expand_array fail with -EOPNOTSUPP,
+ * what Xen answers when built without them, and Linux then uses the 2-level
+ * ABI.
  * The bit logic is in common/event_2l.c.
  *
  * Locking: d->evtchn->lock is the domain's event lock.  It protects the
@@ -30,7 +33,9 @@
  * bit operations on the peer's shared pages, and the peer's notify vCPU is
  * read atomically.  Poll marks are atomic and need no lock.  vcpu_kick() is
  * called with event locks held.  Event locks are taken inside no other
- * lock; xmalloc_lock nests inside them (bucket allocation).
+ * lock; xmalloc_lock nests inside them (bucket allocation), and so does
+ * pirq_lock (binding and closing pirq ports, arch/x86/pirq.c), whose holder
+ * raises pirq ports without an event lock (evtchn_raise_pirq_port()).
  */
 #include <parva/domain.h>
 #include <parva/event.h>
@@ -39,6 +44,7 @@
 #include <parva/printk.h>
 #include <parva/spinlock.h>
 #include <asm/guest_access.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
 
 #define PORTS_PER_BUCKET    64
@@ -52,6 +58,8 @@ enum evtchn_state {
     ECS_INTERDOMAIN,
     ECS_VIRQ,
     ECS_IPI,
+    ECS_XEN,                        /* served by the hypervisor: evtchn_alloc_xen_port() */
+    ECS_PIRQ,                       /* a physical interrupt (arch/x86/pirq.c) */
 };
 
 struct evtchn {
@@ -61,8 +69,16 @@ struct evtchn {
         domid_t remote_domid;       /* ECS_UNBOUND */
         uint16_t remote_port;       /* ECS_INTERDOMAIN */
         uint16_t virq;              /* ECS_VIRQ */
+        uint16_t pirq;              /* ECS_PIRQ */
     } u;
     struct domain *remote;          /* ECS_INTERDOMAIN: the other end's domain */
+};
+
+/* The hypervisor's end of an ECS_XEN port (a slot is free when port is 0). */
+struct evtchn_xen_port {
+    unsigned int port;
+    evtchn_xen_fn_t fn;
+    void *data;
 };
 
 struct evtchn_vcpu {
@@ -78,6 +94,7 @@ struct evtchn_domain {
     unsigned int nr_active;         /* ports in use (port 0 not counted) */
     unsigned long poll_mask[MAX_VIRT_CPUS / BITS_PER_LONG];    /* polling vCPUs (atomic) */
     struct evtchn *bucket[NR_BUCKETS];
+    struct evtchn_xen_port xen_port[EVTCHN_XEN_PORTS];     /* ECS_XEN ports' hypervisor ends */
     struct evtchn_vcpu vcpu[];      /* max_vcpus of them */
 };
 
@@ -236,6 +253,17 @@ static bool may_target(const struct domain *cur, const struct domain *d)
     return d == cur || cur->is_privileged;
 }
 
+/* The hypervisor's end of ECS_XEN port `port`.  Event lock held. */
+static struct evtchn_xen_port *xen_port_slot(struct evtchn_domain *ed, unsigned int port)
+{
+    unsigned int i;
+
+    for ( i = 0; i < EVTCHN_XEN_PORTS; i++ )
+        if ( ed->xen_port[i].port == port )
+            return &ed->xen_port[i];
+    BUG();
+}
+
 /* ---- closing ---- */
 
 /*
@@ -258,6 +286,9 @@ static int close_locked(struct domain *d1, unsigned int port1, struct domain *pe
     case ECS_UNBOUND:
     case ECS_IPI:
         break;
+    case ECS_XEN:
+        xen_port_slot(ed, port1)->port = 0;
+        break;
     case ECS_VIRQ:
         owner = evtchn_virq_is_global(chn1->u.virq) ? 0 : notify_vcpu(chn1);
         BUG_ON(ed->vcpu[owner].virq_to_port[chn1->u.virq] != port1);
@@ -271,6 +302,9 @@ static int close_locked(struct domain *d1, unsigned int port1, struct domain *pe
         chn2->state = ECS_UNBOUND;
         chn2->remote = NULL;
         chn2->u.remote_domid = d1->domain_id;
+        break;
+    case ECS_PIRQ:
+        pirq_guest_unbind(d1, chn1->u.pirq, port1);     /* the pin is masked before the port goes */
         break;
     default:
         BUG();
@@ -426,11 +460,31 @@ static int evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
     return port < 0 ? port : 0;
 }
 
+/* A physical interrupt's port, notifying vCPU 0 (as Xen); the pirq checks are arch/x86/pirq.c's. */
+static int evtchn_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
+{
+    unsigned long flags;
+    int port, rc;
+
+    spin_lock_irqsave(&d->evtchn->lock, flags);
+    port = get_free_port(d);
+    rc = port < 0 ? port : pirq_guest_bind(d, b->pirq, port, b->flags & BIND_PIRQ__WILL_SHARE);
+    if ( rc == 0 )
+    {
+        use_port(d->evtchn, port, ECS_PIRQ, 0)->u.pirq = (uint16_t)b->pirq;
+        b->port = port;
+    }
+    spin_unlock_irqrestore(&d->evtchn->lock, flags);
+    return rc;
+}
+
 static int evtchn_send(struct domain *ld, unsigned int lport)
 {
     struct evtchn_domain *ed = ld->evtchn;
     struct evtchn *chn;
     unsigned long flags;
+    evtchn_xen_fn_t xen_fn = NULL;
+    void *xen_data = NULL;
     int rc = 0;
 
     spin_lock_irqsave(&ed->lock, flags);
@@ -447,6 +501,10 @@ static int evtchn_send(struct domain *ld, unsigned int lport)
         case ECS_IPI:
             raise_port(ld, lport);
             break;
+        case ECS_XEN:
+            xen_fn = xen_port_slot(ed, lport)->fn;      /* called once the lock is dropped */
+            xen_data = xen_port_slot(ed, lport)->data;
+            break;
         case ECS_UNBOUND:
             break;              /* nobody to tell: dropped, as Xen */
         default:
@@ -455,6 +513,8 @@ static int evtchn_send(struct domain *ld, unsigned int lport)
         }
     }
     spin_unlock_irqrestore(&ed->lock, flags);
+    if ( xen_fn )
+        xen_fn(ld, lport, xen_data);
     return rc;
 }
 
@@ -497,6 +557,15 @@ static int evtchn_status(struct domain *cur, struct evtchn_status *st)
         case ECS_IPI:
             st->status = EVTCHNSTAT_ipi;
             break;
+        case ECS_PIRQ:
+            st->status = EVTCHNSTAT_pirq;
+            st->u.pirq = chn->u.pirq;
+            break;
+        case ECS_XEN:
+            st->status = EVTCHNSTAT_interdomain;    /* to the hypervisor itself */
+            st->u.interdomain.dom = DOMID_XEN;
+            st->u.interdomain.port = 0;
+            break;
         default:
             BUG();
         }
@@ -521,7 +590,8 @@ static int evtchn_bind_vcpu(struct domain *d, unsigned int port, unsigned int vc
     {
         chn = port_chn(ed, port);
         /* Xen moves global VIRQs and interdomain channels only; per-vCPU VIRQs and IPIs stay. */
-        if ( chn->state == ECS_UNBOUND || chn->state == ECS_INTERDOMAIN ||
+        if ( chn->state == ECS_UNBOUND || chn->state == ECS_INTERDOMAIN || chn->state == ECS_XEN ||
+             chn->state == ECS_PIRQ ||
              (chn->state == ECS_VIRQ && evtchn_virq_is_global(chn->u.virq)) )
         {
             set_notify_vcpu(chn, vcpu);
@@ -684,7 +754,7 @@ long do_event_channel_op(unsigned long op, unsigned long arg)
         rc = evtchn_bind_ipi(d, &a.bind_ipi);
         break;
     case EVTCHNOP_bind_pirq:
-        rc = -ENOSYS;           /* physical IRQs are not routed to guests yet */
+        rc = evtchn_bind_pirq(d, &a.bind_pirq);
         break;
     case EVTCHNOP_close:
         rc = close_port(d, a.close.port);
@@ -786,6 +856,59 @@ int evtchn_send_port(struct domain *d, unsigned int port)
     }
     spin_unlock_irqrestore(&ed->lock, flags);
     return rc;
+}
+
+int evtchn_alloc_xen_port(struct domain *d, unsigned int vcpu, evtchn_xen_fn_t fn, void *data)
+{
+    struct evtchn_domain *ed = d->evtchn;
+    unsigned long flags;
+    unsigned int i;
+    int port;
+
+    if ( !ed || !fn )
+        return -EINVAL;
+    if ( !domain_vcpu(d, vcpu) )
+        return -ENOENT;
+    spin_lock_irqsave(&ed->lock, flags);
+    for ( i = 0; i < EVTCHN_XEN_PORTS && ed->xen_port[i].port; i++ )
+        ;
+    port = i == EVTCHN_XEN_PORTS ? -ENOSPC : get_free_port(d);
+    if ( port > 0 )
+    {
+        use_port(ed, port, ECS_XEN, vcpu);
+        ed->xen_port[i] = (struct evtchn_xen_port){ .port = port, .fn = fn, .data = data };
+    }
+    spin_unlock_irqrestore(&ed->lock, flags);
+    return port;
+}
+
+void evtchn_free_xen_port(struct domain *d, unsigned int port, void *data)
+{
+    struct evtchn_domain *ed = d->evtchn;
+    unsigned long flags;
+
+    if ( !ed )
+        return;
+    spin_lock_irqsave(&ed->lock, flags);
+    if ( port_valid(ed, port) && port_chn(ed, port)->state == ECS_XEN && xen_port_slot(ed, port)->data == data )
+        close_locked(d, port, NULL);
+    spin_unlock_irqrestore(&ed->lock, flags);
+}
+
+/*
+ * Raise a pirq port from its interrupt (arch/x86/pirq.c, under pirq_lock).  No event lock: a pirq
+ * port is not freed before pirq_guest_unbind() has run, which waits for pirq_lock, so the port, its
+ * bucket and its domain are stable; the notify vCPU is read atomically, as senders do.
+ */
+void evtchn_raise_pirq_port(struct domain *d, unsigned int port)
+{
+    if ( d->evtchn && port_valid(d->evtchn, port) )
+        raise_port(d, port);
+}
+
+int evtchn_unmask_port(struct domain *d, unsigned int port)
+{
+    return evtchn_unmask(d, port);
 }
 
 bool evtchn_port_pending(const struct domain *d, unsigned int port)

@@ -10,6 +10,7 @@
  * is enabled; afterwards the table is only read.
  */
 #include <parva/domain.h>
+#include <parva/grant_table.h>
 #include <parva/keyhandler.h>
 #include <parva/sched.h>
 #include <parva/lib.h>
@@ -78,6 +79,7 @@ static void do_reboot(unsigned char key)
 void keyhandler_init(void)
 {
     register_keyhandler('h', show_handlers, "show this message");
+    register_keyhandler('g', gnttab_dump, "print grant table usage");
     register_keyhandler('m', dump_memory, "memory info");
     register_keyhandler('q', dump_domains, "dump domain (and guest debug) info");
     register_keyhandler('r', dump_sched, "dump run queues");

@@ -52,6 +52,7 @@
 #define CREDITS_PER_MS      10
 #define CREDITS_PER_TSLICE  ((int)(CREDITS_PER_MS * (CREDIT_TSLICE_NS / NS_PER_MS)))   /* 300 */
 #define ACCT_MAX_CATCHUP    10                  /* periods replayed after the whole machine idled */
+#define ACCT_MAX_GROUPS     32                  /* distinct pinnings the accounting shares CPUs among */
 
 /* Bounds that keep the arithmetic exact for any sane input and merely saturated for absurd ones. */
 #define BURN_MAX_NS         (1ULL << 40)        /* charged at once (18 minutes) */
@@ -116,6 +117,9 @@ struct credit_vcpu {
     unsigned int acct_epoch;        /* atomic: the last accounting that saw it active */
     struct clist active_link;       /* [acct] on sdom->active_vcpus while active */
     bool active;                    /* [acct] on that list; read without the lock as a hint */
+    uint64_t grant;                 /* [acct] credit of the accounting in progress */
+    uint64_t share;                 /* [acct] its weight in that accounting (domain weight / n) */
+    struct credit_vcpu *acct_next;  /* [acct] the next vCPU of its CPU in that accounting */
 };
 
 struct credit_pcpu {
@@ -161,6 +165,13 @@ static uint64_t mul_div_up(uint64_t a, uint64_t b, uint64_t c)
     if ( __builtin_mul_overflow(a, b, &p) )
         return UINT64_MAX;
     return p / c + (p % c != 0);
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    uint64_t p;
+
+    return __builtin_mul_overflow(a, b, &p) ? UINT64_MAX : p;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -346,25 +357,77 @@ static bool running_hint(const struct vcpu *v, unsigned int *cpu)
 }
 
 /*
+ * Water-fill a credit cap (credits of one period) among a list of active vCPUs (through
+ * acct_next), by their shares, none getting more than the global pass granted it: if
+ * their grants fit, nothing changes; otherwise the vCPUs whose grants are below their weighted
+ * part keep them, and the rest split what remains by share.  Each round fixes at least one vCPU
+ * or ends, so it takes at most as many rounds as there are vCPUs on the CPU.
+ */
+static void acct_fill(struct credit_vcpu *list, uint64_t cap)
+{
+    uint64_t want = 0, share_left = 0;
+    struct credit_vcpu *svc;
+    bool fixed;
+
+    for ( svc = list; svc; svc = svc->acct_next )
+    {
+        want = add_sat(want, svc->grant);
+        share_left += svc->share;
+    }
+    if ( want <= cap || !share_left )
+        return;
+
+    /* The vCPUs still to be filled have share != 0; fix the ones under the level. */
+    do {
+        fixed = false;
+        for ( svc = list; svc; svc = svc->acct_next )
+        {
+            /* Below its part (grant <= cap * share / share_left): it keeps its grant. */
+            if ( !svc->share || mul_sat(svc->grant, share_left) > mul_sat(cap, svc->share) )
+                continue;
+            cap -= svc->grant;
+            share_left -= svc->share;
+            svc->share = 0;
+            fixed = true;
+        }
+    } while ( fixed && share_left );
+
+    for ( svc = list; svc; svc = svc->acct_next )
+        if ( svc->share )
+            svc->grant = mul_div_up(cap, svc->share, share_left);
+}
+
+/* vCPUs pinned to the same CPUs (hard affinity, less than every online CPU), in one accounting. */
+struct acct_group {
+    cpumask_t mask;
+    struct credit_vcpu *list;                   /* through acct_next */
+};
+
+/*
  * One accounting period: share out the period's credit among the active domains by weight, up
  * to what each can use (its active vCPUs for one slice, or its cap); what a domain cannot use
- * goes to the domains after it.  Then set the vCPUs' flags from their credit.  *tickle collects
- * the CPUs that must reschedule: one running a vCPU just parked, an idle one holding a vCPU just
- * unparked.
+ * goes to the domains after it.  Then the vCPUs pinned to the same CPUs (same hard affinity, not
+ * all online CPUs) may not get more than those CPUs' credit, one slice each: where their grants
+ * add up to more, it goes to them by weight (acct_fill).  Without this, two vCPUs pinned to
+ * one CPU of many would both get a whole slice of credit, stay UNDER, and share the CPU 1:1
+ * whatever their weights (which is what Xen's credit1 does).  vCPUs free to run anywhere keep
+ * their machine-wide shares: stealing moves them to where they get them.  Then set the vCPUs'
+ * flags from their credit.  *tickle collects the CPUs that must reschedule: one running a
+ * vCPU just parked, an idle one holding a vCPU just unparked.
  */
 static void acct_period(cpumask_t *tickle)
 {
     const uint64_t per_slice = CREDITS_PER_TSLICE;
     uint64_t weight_total = prv.weight, weight_left = weight_total, credit_total;
     unsigned int epoch = prv.epoch + 1;
+    struct acct_group groups[ACCT_MAX_GROUPS];
+    unsigned int nr_groups = 0;
     struct clist *dl, *dnext;
     int64_t balance = 0;
     bool extra = false;
     cpumask_t online = sched_online_cpus(), idle = load_relaxed(&prv.idlers);
-    unsigned int ncpus = 0;
+    unsigned int ncpus = max(cpumask_weight(online), 1U);
 
-    for ( cpumask_t m = online; m; m &= m - 1 )
-        ncpus++;
     credit_total = per_slice * ncpus;
     /* Converge the balance to zero when the active vCPUs are in debt overall. */
     if ( prv.balance < 0 )
@@ -375,11 +438,12 @@ static void acct_period(cpumask_t *tickle)
         return;
     }
 
+    /* 1. The machine-wide shares, by weight, cap and what each domain can use. */
     for ( dl = prv.active_doms.next; dl != &prv.active_doms; dl = dnext )
     {
         struct credit_dom *sdom = container_of(dl, struct credit_dom, active_link);
-        uint64_t n = sdom->nr_active, w = sdom->weight * n, peak, fair, each, cap_each = 0;
-        struct clist *vl, *vnext;
+        uint64_t n = sdom->nr_active, w = sdom->weight * n, peak, fair, each;
+        struct clist *vl;
 
         dnext = dl->next;
         weight_left -= min(w, weight_left);
@@ -389,12 +453,7 @@ static void acct_period(cpumask_t *tickle)
         if ( prv.balance < 0 )
             peak = add_sat(peak, mul_div_up((uint64_t)-prv.balance, w, weight_total));
         if ( sdom->cap )
-        {
-            uint64_t cap_credit = DIV_ROUND_UP((uint64_t)sdom->cap * per_slice, 100);
-
-            peak = min(peak, cap_credit);
-            cap_each = DIV_ROUND_UP(cap_credit, n);
-        }
+            peak = min(peak, DIV_ROUND_UP((uint64_t)sdom->cap * per_slice, 100));
 
         fair = min(mul_div_up(credit_total, w, weight_total), credit_total);
         if ( fair < peak )
@@ -416,13 +475,54 @@ static void acct_period(cpumask_t *tickle)
         }
         each = min(DIV_ROUND_UP(fair, n), (uint64_t)CREDIT_GRANT_MAX);
 
+        for ( vl = sdom->active_vcpus.next; vl != &sdom->active_vcpus; vl = vl->next )
+        {
+            struct credit_vcpu *svc = container_of(vl, struct credit_vcpu, active_link);
+            cpumask_t hard = svc->vcpu->hard_affinity & online;
+            unsigned int g;
+
+            svc->grant = each;
+            /* The domain's weight split among its active vCPUs, in 1/256ths (exact enough). */
+            svc->share = max((uint64_t)sdom->weight * 256 / n, (uint64_t)1);
+            svc->acct_next = NULL;
+            if ( !hard || hard == online )
+                continue;                       /* free to go anywhere: balancing's business */
+            for ( g = 0; g < nr_groups && groups[g].mask != hard; g++ )
+                ;
+            if ( g == nr_groups )
+            {
+                if ( g == ACCT_MAX_GROUPS )
+                    continue;                   /* that many pinnings: machine-wide shares only */
+                groups[nr_groups++] = (struct acct_group){ .mask = hard };
+            }
+            svc->acct_next = groups[g].list;
+            groups[g].list = svc;
+        }
+    }
+
+    /* 2. No group of vCPUs pinned to the same CPUs gets more than those CPUs' part. */
+    for ( unsigned int g = 0; g < nr_groups; g++ )
+        if ( groups[g].list->acct_next )
+            acct_fill(groups[g].list, per_slice * (uint64_t)cpumask_weight(groups[g].mask));
+
+    /* 3. Grant, and set the flags (acct_stop may take a domain off the list). */
+    for ( dl = prv.active_doms.next; dl != &prv.active_doms; dl = dnext )
+    {
+        struct credit_dom *sdom = container_of(dl, struct credit_dom, active_link);
+        uint64_t cap_each = 0;
+        struct clist *vl, *vnext;
+
+        dnext = dl->next;
+        if ( sdom->cap )
+            cap_each = DIV_ROUND_UP(DIV_ROUND_UP((uint64_t)sdom->cap * per_slice, 100), sdom->nr_active);
         for ( vl = sdom->active_vcpus.next; vl != &sdom->active_vcpus; vl = vnext )
         {
             struct credit_vcpu *svc = container_of(vl, struct credit_vcpu, active_link);
             unsigned int flags = load_relaxed(&svc->flags), cpu;
-            int credit = credit_add(svc, (int)each);
+            int credit = credit_add(svc, (int)svc->grant);
 
             vnext = vl->next;
+            svc->acct_next = NULL;
             store_relaxed(&svc->acct_epoch, epoch);
             if ( credit < 0 )
             {

@@ -25,6 +25,7 @@
 #include <parva/param.h>
 #include <parva/printk.h>
 #include <parva/sched.h>
+#include <parva/tasklet.h>
 #include <parva/timer.h>
 #include <asm/sched.h>
 
@@ -311,6 +312,12 @@ __noreturn void sched_idle_loop(void)
             schedule();
             if ( sched_curr(timer_this_cpu()) )
                 arch_run_current();     /* into the guest; it comes back here only through idling */
+            continue;
+        }
+        if ( tasklet_work_pending() )
+        {
+            local_irq_enable();
+            tasklet_run_pending();      /* deferred work: no vCPU here, interrupts on (tasklet.h) */
             continue;
         }
         safe_halt();

@@ -85,3 +85,22 @@ BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-smp.iso
 $(BT_DIR)/linux-smp.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz $(INITRAMFS)
 	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M dom0_max_vcpus=4" $(LINUX_DIR)/vmlinuz \
 	    "console=hvc0 earlyprintk=xen parva.test=poweroff" $(INITRAMFS) ""
+
+# Debian's kernel twice: dom0 with the initramfs, and a boot-time domU (a module whose command line
+# starts with "domU", docs/boot-time-domains.md) with the same initramfs as its initrd; the domU's
+# hvc0 is its console ring, printed by the hypervisor as "(linux) ...".
+BT_ISOS += $(BT_DIR)/linux-domu.iso
+BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-domu.iso
+$(BT_DIR)/linux-domu.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz $(INITRAMFS)
+	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M" \
+	    $(LINUX_DIR)/vmlinuz "console=hvc0 earlyprintk=xen" $(INITRAMFS) "" \
+	    $(LINUX_DIR)/vmlinuz "domU name=linux memory=384M vcpus=2 -- console=hvc0 earlyprintk=xen parva.test=poweroff" \
+	    $(INITRAMFS) "initrd"
+
+# linux-devices boots linux-initramfs.iso with an IDE disk whose first line is a signature (and an e1000
+# NIC): dom0's drivers get their interrupts as pirqs and reach PCI configuration space.
+BT_DISK := $(BT_DIR)/disk.img
+BOOTTEST_ARTIFACTS += $(BT_DISK)
+$(BT_DISK):
+	@mkdir -p $(@D)
+	$(Q)printf 'PARVA-TEST-DISK 0123456789abcdef\n' > $@.tmp && truncate -s 1M $@.tmp && mv $@.tmp $@

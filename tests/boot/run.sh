@@ -180,3 +180,77 @@ expect '^Parva dom0: powering off$' "linux-smp: /init runs to its end on 4 vCPUs
 expect_rc 0 "linux-smp: ACPI power-off ends QEMU before the timeout"
 expect_not 'FATAL TRAP|Panic on CPU' "linux-smp: no hypervisor panic"
 expect_not 'Kernel panic|Oops|BUG:|rcu.*stall|soft lockup' "linux-smp: no Linux panic, oops, RCU stall or soft lockup"
+
+# --- Debian's kernel as a boot-time domU next to dom0 Linux: its console ring, its userspace, its end ---
+# dom0 runs its shell; the domU (2 vCPUs, 384 MiB, the same initramfs) reaches its /init through the
+# console ring and powers off, which destroys it; then dom0 is told to power off on the serial line.
+linux_domu_script() {
+    wait_for 'Domain 1 \(linux\) destroyed' 400
+    wait_for 'dom0:/# ' 60
+    sleep 1
+    printf 'poweroff -f\r' >&3
+    wait_for 'Powering off' 60
+}
+boot_interactive linux-domu $ISOS/linux-domu.iso 500 linux_domu_script -smp 2 -m 1536
+expect 'Module 2: 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ KiB\) domU 1 kernel: "domU name=linux' "linux-domu: the third module is a domU"
+expect 'Module 3: 0x[0-9a-f]+-0x[0-9a-f]+ \([0-9]+ KiB\) domU 1 initrd: "initrd"' "linux-domu: the fourth, its initrd"
+expect 'domain 1 \(linux\) kernel: xz payload decompressed' "linux-domu: the domU's vmlinuz is decompressed too"
+expect 'domain 1 \(linux\) built: 2 vCPUs, console on port [0-9]+' "linux-domu: the domU is built with its console ring"
+expect '^\(d1\) .*Linux version 6\.1' "linux-domu: the domU's first lines (earlyprintk=xen: console_io, \"(d1)\")"
+expect 'ACPI in unprivileged domain disabled' "linux-domu: Linux knows it is not dom0 (start_info flags)"
+expect '^\(linux\) .*printk: console \[hvc0\] enabled' "linux-domu: hvc0 on the console ring, printed as \"(linux) ...\""
+expect '^\(linux\) .*smp: Brought up 1 node, 2 CPUs' "linux-domu: the domU brings up its second vCPU"
+expect '^\(linux\) .*Run /init as init process' "linux-domu: the domU runs its /init"
+expect '^\(linux\) Parva dom0: userspace is up \(Linux 6\.1\.[0-9]+-[0-9]+-amd64\)$' "linux-domu: the domU's userspace prints through the ring"
+expect '^\(linux\) /proc/xen/capabilities: $' "linux-domu: the domU is not the control domain"
+expect 'domain 1 \(linux\) has shut down \(poweroff\): destroying it' "linux-domu: the domU's poweroff reaches the hypervisor"
+expect 'Domain 1 \(linux\) destroyed: [0-9]+ pages returned \(it owned 98304\)' "linux-domu: the domU is destroyed and its 384 MiB returned"
+expect '^Parva dom0: starting a shell' "linux-domu: dom0 reaches its shell next to the domU"
+expect 'Hardware Dom0 halted: powering off' "linux-domu: dom0 powers the machine off afterwards"
+expect_rc 0 "linux-domu: ACPI power-off ends QEMU"
+expect_not 'FATAL TRAP|Panic on CPU' "linux-domu: no hypervisor panic"
+expect_not 'Kernel panic|Oops|BUG:|rcu.*stall|soft lockup' "linux-domu: no Linux panic, oops, RCU stall or soft lockup"
+echo "# linux-domu: the domU without xenstore still reaches its userspace: $(grep -a '^(linux) .*Run /init' "$LOG" | head -n 1)"
+echo "# linux-domu: $(grep -a 'Domain 1 (linux) destroyed' "$LOG" | sed 's/^(PARVA) //')"
+
+# --- physical interrupts: dom0 drives an IDE disk (IRQ 14/15, edge), its PS/2 controller and RTC, and
+# gets the ACPI SCI (GSI 9, level) when the power button is pressed through QEMU's monitor ---
+press_power_button() {
+    wait_for 'Parva dom0: dev: waiting 15 s for an ACPI event' 240 || return
+    echo system_powerdown > "$BT_OUT/linux-devices.mon.in"
+}
+rm -f "$BT_OUT/linux-devices.mon.in" "$BT_OUT/linux-devices.mon.out"
+mkfifo "$BT_OUT/linux-devices.mon.in" "$BT_OUT/linux-devices.mon.out"
+cat "$BT_OUT/linux-devices.mon.out" > /dev/null &
+mon_reader=$!
+boot_interactive linux-devices $ISOS/linux-initramfs.iso 300 press_power_button -smp 2 -m 1024 \
+    -drive file=$ISOS/disk.img,format=raw,if=ide,snapshot=on -nic user,model=e1000 \
+    -chardev pipe,id=mon0,path=$BT_OUT/linux-devices.mon -mon chardev=mon0
+kill $mon_reader 2>/dev/null
+rm -f "$BT_OUT/linux-devices.mon.in" "$BT_OUT/linux-devices.mon.out"
+expect 'PCI: Using configuration type 1 for base access' "linux-devices: Linux reaches PCI configuration space through 0xcf8/0xcfc"
+expect_not 'PCI: Fatal: No config space access|AE_ERROR, During region initialization: \[PCI_Config\]' \
+    "linux-devices: no PCI configuration space errors (ACPI's PCI_Config regions work)"
+expect_not 'xen map irq failed|Failed to setup GSI|Failed to obtain physical IRQ' "linux-devices: every GSI is mapped, set up and bound"
+expect 'serio: i8042 KBD port at 0x60,0x64 irq 1' "linux-devices: i8042 probes (IRQ 1 and 12)"
+expect 'rtc_cmos 00:0[0-9]: registered as rtc0' "linux-devices: rtc_cmos probes (IRQ 8)"
+expect_not 'probe of .* failed with error -38' "linux-devices: no driver fails with -ENOSYS"
+expect 'ata1\.00: ATA-7: QEMU HARDDISK' "linux-devices: ata_piix identifies the disk (IRQ 14)"
+expect '\[sda\] Attached SCSI disk' "linux-devices: the disk is sda"
+expect '^Parva dom0: dev: /dev/sda sector 0: PARVA-TEST-DISK 0123456789abcdef$' "linux-devices: reading sda returns the signature"
+pirq_count() {   # pirq_count WHEN NAME: the summed per-CPU counts of that /proc/interrupts line
+    grep -a "^Parva dom0: dev: /proc/interrupts ($1): .*xen-pirq.* $2\$" "$LOG" | head -n 1 |
+        sed 's/.*(.*): *[0-9]*://' | awk '{ s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s }'
+}
+before=$(pirq_count before ata_piix) after=$(pirq_count after ata_piix)
+[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ]
+report $? "linux-devices: the disk's xen-pirq count grows with the read (${before:-?} -> ${after:-?})"
+expect '^Parva dom0: dev: ACPI SCI interrupts: [1-9]' "linux-devices: the power button raises the ACPI SCI (GSI 9, level-triggered)"
+expect 'e1000: eth0 NIC Link is Up' "linux-devices: the e1000 NIC comes up (its DMA buffers from XENMEM_exchange)"
+expect '^Parva dom0: dev: eth0 up, DHCP: lease of [0-9.]+ obtained$' "linux-devices: dom0 gets a DHCP lease over the e1000 (DMA and INTx both work)"
+expect '^Parva dom0: powering off$' "linux-devices: /init runs to its end"
+expect_rc 0 "linux-devices: ACPI power-off ends QEMU before the timeout"
+expect_not 'FATAL TRAP|Panic on CPU' "linux-devices: no hypervisor panic"
+expect_not 'Kernel panic|Oops|BUG:|general protection fault|rcu.*stall|nobody cared' "linux-devices: no Linux panic, oops, stall or unhandled interrupt"
+echo "# linux-devices: $(grep -a 'Parva dom0: dev: /proc/interrupts (after)' "$LOG" | sed 's/^Parva dom0: dev: \/proc\/interrupts (after): *//' | awk '{ printf "%s%s", sep, $0; sep = " | " }')"
+echo "# linux-devices: e1000: $(grep -a -E 'e1000 0000:00:03.0|e1000: .*(abort|failed)|Parva dom0: dev: eth0' "$LOG" | tail -n 1)"

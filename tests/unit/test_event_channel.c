@@ -142,6 +142,19 @@ unsigned long copy_to_guest_va(unsigned long dst, const void *src, unsigned long
     return 0;
 }
 
+/* arch/x86/pirq.c is not under test here: no pirq is ever mapped, so binding one is refused. */
+int pirq_guest_bind(struct domain *d, unsigned int pirq, unsigned int port, bool will_share)
+{
+    (void)d; (void)port; (void)will_share;
+    return pirq >= 256 ? -EINVAL : -EPERM;
+}
+
+void pirq_guest_unbind(struct domain *d, unsigned int pirq, unsigned int port)
+{
+    (void)d; (void)pirq; (void)port;
+    fail_msg("no pirq port can exist");
+}
+
 /* A kick of gate_vcpu waits, event lock held, until gate_open: how a test holds a domain's lock. */
 static struct vcpu *gate_vcpu;
 static bool gate_entered, gate_open;
@@ -988,7 +1001,10 @@ static void test_fifo_pirq_and_unknown_operations_are_refused(void **state)
     assert_int_equal(hc(D1, EVTCHNOP_set_priority, &sp), -ENOSYS);
     sp.port = 64;
     assert_int_equal(hc(D1, EVTCHNOP_set_priority, &sp), -EINVAL);
-    assert_int_equal(hc(D1, EVTCHNOP_bind_pirq, &bp), -ENOSYS);
+    /* bind_pirq goes to arch/x86/pirq.c (tested in test_pirq): its refusal comes back, no port used. */
+    assert_int_equal(hc(D1, EVTCHNOP_bind_pirq, &bp), -EPERM);
+    bp.pirq = 256;
+    assert_int_equal(hc(D1, EVTCHNOP_bind_pirq, &bp), -EINVAL);
     assert_int_equal(hc(D1, 15, junk), -ENOSYS);
     assert_int_equal(hc(D1, 99, NULL), -ENOSYS);
     assert_int_equal(hc(D1, ~0UL, junk), -ENOSYS);
@@ -1387,6 +1403,183 @@ static void test_both_ends_closing_and_sending_at_once(void **state)
     assert_int_equal(b.bad, 0);
 }
 
+/* ---- hypervisor-side ports (evtchn_alloc_xen_port) ---- */
+
+static struct {
+    unsigned int calls;
+    struct domain *d;
+    unsigned int port;
+    void *data;
+    bool lock_free;                 /* the domain's event lock was not held during the call */
+    bool raise_back;                /* answer with evtchn_send_port() from inside the callback */
+    pthread_t late_thread;          /* a lock probe still waiting when the callback returned */
+} xen_cb;
+
+/* Another thread takes d's event lock (EVTCHNOP_status as d's vCPU 1): does it get it within 5 s? */
+static bool probe_done;
+
+static void *status_as_vcpu1(void *arg)
+{
+    struct domain *d = arg;
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = 1 };
+
+    hypercall_on(1, d->vcpu[1], EVTCHNOP_status, (unsigned long)&st);
+    __atomic_store_n(&probe_done, true, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static bool event_lock_is_free(struct domain *d)
+{
+    pthread_t t;
+    unsigned int ms;
+
+    __atomic_store_n(&probe_done, false, __ATOMIC_RELEASE);
+    assert_int_equal(pthread_create(&t, NULL, status_as_vcpu1, d), 0);
+    for ( ms = 0; ms < 5000 && !__atomic_load_n(&probe_done, __ATOMIC_ACQUIRE); ms++ )
+        usleep(1000);
+    if ( !__atomic_load_n(&probe_done, __ATOMIC_ACQUIRE) )
+    {
+        xen_cb.late_thread = t;     /* joined once the lock is free again */
+        return false;
+    }
+    pthread_join(t, NULL);
+    return true;
+}
+
+static void xen_port_fn(struct domain *d, unsigned int port, void *data)
+{
+    xen_cb.calls++;
+    xen_cb.d = d;
+    xen_cb.port = port;
+    xen_cb.data = data;
+    xen_cb.lock_free = event_lock_is_free(d);
+    if ( xen_cb.raise_back )
+        assert_int_equal(evtchn_send_port(d, port), 0);
+}
+
+static void test_xen_port_is_a_bound_port_served_by_a_function(void **state)
+{
+    struct evtchn_status st;
+    int p;
+
+    (void)state;
+    memset(&xen_cb, 0, sizeof(xen_cb));
+    bind_ipi(D1, 0);                                   /* port 1 */
+    p = evtchn_alloc_xen_port(D1, 2, xen_port_fn, &xen_cb);
+    assert_int_equal(p, 2);                             /* the lowest free port */
+    assert_int_equal(status(D1, DOMID_SELF, (uint32_t)p, &st), 0);
+    assert_int_equal(st.status, EVTCHNSTAT_interdomain);
+    assert_int_equal(st.u.interdomain.dom, DOMID_XEN);
+    assert_int_equal(st.u.interdomain.port, 0);
+    assert_int_equal(st.vcpu, 2);
+    assert_false(pending(D1, (unsigned int)p));         /* nothing raised by allocating it */
+    /* The guest sends: the function runs once, without the event lock, and nothing is raised. */
+    assert_int_equal(send(D1, (uint32_t)p), 0);
+    assert_int_equal(xen_cb.calls, 1);
+    assert_ptr_equal(xen_cb.d, D1);
+    assert_int_equal(xen_cb.port, p);
+    assert_ptr_equal(xen_cb.data, &xen_cb);
+    if ( !xen_cb.lock_free )
+        pthread_join(xen_cb.late_thread, NULL);
+    assert_true(xen_cb.lock_free);
+    assert_false(pending(D1, (unsigned int)p));
+    /* The hypervisor raises the guest's end on the vCPU it notifies, even from the function. */
+    xen_cb.raise_back = true;
+    assert_int_equal(send(D1, (uint32_t)p), 0);
+    assert_int_equal(xen_cb.calls, 2);
+    assert_true(pending(D1, (unsigned int)p));
+    assert_int_equal(upcall(D1, 2), 1);
+    assert_int_equal(kicks[1][2], 1);
+}
+
+static void test_xen_port_follows_bind_vcpu(void **state)
+{
+    int p;
+
+    (void)state;
+    memset(&xen_cb, 0, sizeof(xen_cb));
+    p = evtchn_alloc_xen_port(D2, 0, xen_port_fn, NULL);
+    assert_true(p > 0);
+    assert_int_equal(bind_vcpu(D2, (uint32_t)p, 1), 0);
+    assert_int_equal(evtchn_send_port(D2, (unsigned int)p), 0);
+    assert_int_equal(upcall(D2, 0), 0);
+    assert_int_equal(upcall(D2, 1), 1);
+    assert_int_equal(kicks[2][1], 1);
+}
+
+static void test_xen_port_arguments_and_limits(void **state)
+{
+    int p[EVTCHN_XEN_PORTS], i;
+
+    (void)state;
+    assert_int_equal(evtchn_alloc_xen_port(D1, NR_VCPUS, xen_port_fn, NULL), -ENOENT);
+    assert_int_equal(evtchn_alloc_xen_port(D1, 0, NULL, NULL), -EINVAL);
+    for ( i = 0; i < EVTCHN_XEN_PORTS; i++ )
+    {
+        p[i] = evtchn_alloc_xen_port(D1, 0, xen_port_fn, &p[i]);
+        assert_int_equal(p[i], i + 1);
+    }
+    assert_int_equal(evtchn_alloc_xen_port(D1, 0, xen_port_fn, NULL), -ENOSPC);
+    /* A slot comes back when its port is closed, by either side. */
+    assert_int_equal(close_port(D1, (uint32_t)p[1]), 0);
+    assert_int_equal(evtchn_alloc_xen_port(D1, 0, xen_port_fn, NULL), p[1]);
+    evtchn_free_xen_port(D1, (unsigned int)p[2], &p[2]);
+    assert_int_equal(state_of(D1, (uint32_t)p[2]), EVTCHNSTAT_closed);
+    assert_int_equal(evtchn_alloc_xen_port(D1, 0, xen_port_fn, NULL), p[2]);
+    /* A dying domain gets none. */
+    D5->is_dying = true;
+    assert_int_equal(evtchn_alloc_xen_port(D5, 0, xen_port_fn, NULL), -EINVAL);
+    D5->is_dying = false;
+}
+
+static void test_xen_port_closed_by_the_guest_is_never_served_again(void **state)
+{
+    int p;
+    long ipi;
+
+    (void)state;
+    memset(&xen_cb, 0, sizeof(xen_cb));
+    p = evtchn_alloc_xen_port(D1, 0, xen_port_fn, &xen_cb);
+    assert_int_equal(close_port(D1, (uint32_t)p), 0);
+    assert_int_equal(send(D1, (uint32_t)p), -EINVAL);
+    assert_int_equal(xen_cb.calls, 0);
+    assert_int_equal(evtchn_send_port(D1, (unsigned int)p), -EINVAL);
+    /* The guest reuses the number: the hypervisor's late free leaves the new port alone. */
+    ipi = bind_ipi(D1, 0);
+    assert_int_equal(ipi, p);
+    evtchn_free_xen_port(D1, (unsigned int)p, &xen_cb);
+    assert_int_equal(state_of(D1, (uint32_t)p), EVTCHNSTAT_ipi);
+    /* So does a free naming other data, or a port that is not a Xen port at all. */
+    p = evtchn_alloc_xen_port(D1, 0, xen_port_fn, &xen_cb);
+    evtchn_free_xen_port(D1, (unsigned int)p, &p);
+    assert_int_equal(state_of(D1, (uint32_t)p), EVTCHNSTAT_interdomain);
+    evtchn_free_xen_port(D1, 0, &xen_cb);
+    evtchn_free_xen_port(D1, 4095, &xen_cb);
+    evtchn_free_xen_port(D1, (unsigned int)p, &xen_cb);
+    assert_int_equal(state_of(D1, (uint32_t)p), EVTCHNSTAT_closed);
+}
+
+static void test_xen_ports_go_with_reset_and_destroy(void **state)
+{
+    int p;
+
+    (void)state;
+    memset(&xen_cb, 0, sizeof(xen_cb));
+    p = evtchn_alloc_xen_port(D1, 1, xen_port_fn, &xen_cb);
+    assert_int_equal(reset(D1, DOMID_SELF), 0);
+    assert_int_equal(state_of(D1, (uint32_t)p), EVTCHNSTAT_closed);
+    assert_int_equal(send(D1, (uint32_t)p), -EINVAL);
+    assert_int_equal(xen_cb.calls, 0);
+    /* Every slot is free again after the reset; destruction closes what is left, leaking nothing. */
+    for ( p = 0; p < EVTCHN_XEN_PORTS; p++ )
+        assert_true(evtchn_alloc_xen_port(D1, 0, xen_port_fn, &xen_cb) > 0);
+    put_domain(D1);
+    assert_true(destroyed[1]);
+    assert_null(D1->evtchn);
+    evtchn_free_xen_port(D1, 1, &xen_cb);              /* after destruction: nothing to do */
+    assert_int_equal(evtchn_alloc_xen_port(D1, 0, xen_port_fn, &xen_cb), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1432,6 +1625,11 @@ int main(void)
         T(test_polling_vcpu_is_kicked_by_its_port_even_masked),
         T(test_higher_id_end_takes_the_lower_ids_lock_first),
         T(test_both_ends_closing_and_sending_at_once),
+        T(test_xen_port_is_a_bound_port_served_by_a_function),
+        T(test_xen_port_follows_bind_vcpu),
+        T(test_xen_port_arguments_and_limits),
+        T(test_xen_port_closed_by_the_guest_is_never_served_again),
+        T(test_xen_ports_go_with_reset_and_destroy),
 #undef T
     };
 

@@ -575,6 +575,45 @@ static void test_weights_share_one_cpu_in_proportion(void **state)
     sim_end();
 }
 
+/*
+ * Weights hold on a CPU that pinned vCPUs share while other CPUs have less to do: credit is handed
+ * out per CPU as well (an oversubscribed CPU's credit goes by weight to the vCPUs on it).  Xen's
+ * credit1 shares one machine-wide pool by weight and gives these two 1:1.
+ */
+static void test_weights_hold_on_a_shared_pinned_cpu(void **state)
+{
+    struct vcpu *a, *b, *c;
+    double ratio;
+
+    (void)state;
+    for ( int with_capped = 0; with_capped < 2; with_capped++ )
+    {
+        sim_start(2, true);
+        a = sim_vcpu(1, 256, 0);
+        b = sim_vcpu(2, 512, 0);
+        a->hard_affinity = b->hard_affinity = 1ULL << 1;
+        sim_up(a, 0, 0);
+        sim_up(b, 0, 0);
+        c = NULL;
+        if ( with_capped )
+        {
+            c = sim_vcpu(3, 256, 50);
+            c->hard_affinity = 1ULL << 0;
+            sim_up(c, 0, 0);
+        }
+        sim_run_until(6000 * MS);
+        ratio = (double)rt(b) / rt(a);
+        printf("# weight 256:512 pinned to CPU 1 of 2%s, 6 s: %.0f ms : %.0f ms, ratio %.3f\n",
+               with_capped ? " (CPU 0: a vCPU capped at 50%)" : "", ms(rt(a)), ms(rt(b)), ratio);
+        assert_near(ratio, 2.0, 0.1);
+        assert_near((double)(rt(a) + rt(b)) / (6000 * MS), 1.0, 0.01);   /* CPU 1 never idles */
+        if ( c )
+            assert_near((double)rt(c) / (6000 * MS), 0.5, 0.025);
+        sim_end();
+    }
+
+}
+
 /* ---- caps ---- */
 
 /* In a dump just taken: does d1v0 run although parked (PARKED, or OVER with the parked flag)? */
@@ -766,13 +805,14 @@ static void test_waking_vcpu_is_boosted_past_a_hog(void **state)
     uint64_t lat;
 
     (void)state;
-    /* Two CPUs, both vCPUs pinned to CPU 0: each domain's share is a whole CPU, so the hog
-     * stays UNDER, and only the boost puts the waker first. */
+    /* Two CPUs, both vCPUs pinned to CPU 0: they share CPU 0's credit by weight, as on one CPU;
+     * the waker uses 2% of it, so the hog is UNDER at most of its wakes, and then only the boost
+     * puts the waker first. */
     lat = boost_latency(2, 256, 256, &nr);
     printf("# BOOST past an UNDER hog: %u wakes (hog UNDER at %u, OVER at %u), "
            "latency %.3f ms max\n", nr, hog_under, hog_over, ms(lat));
     assert_true(nr >= 60);
-    assert_true(hog_under >= 55 && hog_over == 0);
+    assert_true(hog_under >= 40);
     assert_true(lat <= MS / 10);
 
     /* One CPU, equal weights: the hog runs past its share and is often OVER. */
@@ -1473,6 +1513,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_weights_share_one_cpu_in_proportion, teardown),
+        cmocka_unit_test_teardown(test_weights_hold_on_a_shared_pinned_cpu, teardown),
         cmocka_unit_test_teardown(test_cap_limits_a_domain_even_on_an_idle_cpu, teardown),
         cmocka_unit_test_teardown(test_cap_leftover_goes_to_the_others_by_weight, teardown),
         cmocka_unit_test_teardown(test_waking_vcpu_is_boosted_past_a_hog, teardown),

@@ -30,6 +30,7 @@
 
 struct ioapic {
     volatile uint8_t *mmio;
+    uint64_t phys;                  /* the MADT's address (PHYSDEVOP_apic_read names it) */
     uint8_t id;
     uint32_t gsi_base;
     unsigned int nr_pins;
@@ -91,6 +92,7 @@ void __init ioapic_init(const struct acpi_madt_info *madt)
         if ( !a->mmio )
             continue;
         a->id = madt->ioapics[i].id;
+        a->phys = madt->ioapics[i].address;
         a->gsi_base = madt->ioapics[i].gsi_base;
         a->nr_pins = ((io_read(a, IOAPIC_VER) >> 16) & 0xff) + 1;
         for ( pin = 0; pin < a->nr_pins; pin++ )
@@ -133,6 +135,23 @@ int ioapic_route(unsigned int gsi, uint8_t vector, uint32_t dest_apic_id, unsign
     io_write(a, IOAPIC_REDTBL(pin), lo);
     spin_unlock_irqrestore(&ioapic_lock, flags);
     return 0;
+}
+
+/* PHYSDEVOP_apic_read: any register of the IO-APIC at physbase, as Xen's ioapic_guest_read(). */
+int ioapic_guest_read(unsigned long physbase, unsigned int reg, uint32_t *val)
+{
+    unsigned long flags;
+    unsigned int i;
+
+    for ( i = 0; i < nr_ioapics; i++ )
+        if ( ioapics[i].phys == physbase )
+        {
+            spin_lock_irqsave(&ioapic_lock, flags);
+            *val = io_read(&ioapics[i], reg);
+            spin_unlock_irqrestore(&ioapic_lock, flags);
+            return 0;
+        }
+    return -EINVAL;
 }
 
 void ioapic_mask(unsigned int gsi, bool masked)

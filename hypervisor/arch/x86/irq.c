@@ -22,6 +22,7 @@
 #include <asm/current.h>
 #include <asm/io_apic.h>
 #include <asm/irq.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
@@ -106,6 +107,97 @@ int request_isa_irq(unsigned int isa_irq, irq_handler_t handler, void *data, con
     return request_gsi(gsi, mode, handler, data, name);
 }
 
+/* ---- the hardware side of guests' physical interrupts (pirq.c; pirq_lock held) ---- */
+
+unsigned int pirq_hw_nr_gsis(void)
+{
+    static unsigned int nr;             /* the IO-APICs are fixed after boot */
+    unsigned int gsi;
+
+    if ( !nr )
+        for ( gsi = 0; gsi < NR_GSIS; gsi++ )
+            if ( ioapic_has_gsi(gsi) )
+                nr = gsi + 1;
+    return nr;
+}
+
+/* The hypervisor's own: a GSI it routed for itself (com1's), and the PIT's (ISA IRQ 0, as Xen keeps). */
+bool pirq_hw_gsi_reserved(unsigned int gsi)
+{
+    unsigned int mode, v;
+
+    if ( gsi == isa_irq_to_gsi(0, &mode) )
+        return true;
+    for ( v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++ )
+    {
+        const struct irq_desc *d = __atomic_load_n(&vector_desc[v], __ATOMIC_ACQUIRE);
+
+        if ( d && d->gsi == gsi && d->handler != pirq_gsi_interrupt )
+            return true;
+    }
+    return false;
+}
+
+unsigned int pirq_hw_default_mode(unsigned int gsi)
+{
+    unsigned int isa, mode;
+
+    for ( isa = 0; isa < 16; isa++ )
+        if ( isa_irq_to_gsi(isa, &mode) == gsi )
+            return mode;
+    return IRQ_TRIGGER_LEVEL | IRQ_POLARITY_LOW;      /* a PCI interrupt line */
+}
+
+/*
+ * Route gsi to pirq_gsi_interrupt() with mode, unmasked.  The first time the GSI gets a vector of
+ * its own, which it keeps when the guest unbinds it (entries are never removed), so a later
+ * binding only rewrites the pin.
+ */
+int pirq_hw_route(unsigned int gsi, unsigned int mode)
+{
+    unsigned long flags;
+    unsigned int v, found = 0, free = 0;
+    struct irq_desc *d;
+    int rc;
+
+    if ( gsi >= NR_GSIS || !ioapic_has_gsi(gsi) )
+        return -ENODEV;
+    spin_lock_irqsave(&irq_lock, flags);
+    for ( v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR && !found; v++ )
+    {
+        if ( vector_desc[v] && vector_desc[v]->gsi == gsi )
+            found = v;
+        else if ( !free && !vector_desc[v] )
+            free = v;
+    }
+    if ( found && vector_desc[found]->handler != pirq_gsi_interrupt )
+        rc = -EBUSY;
+    else if ( !found && !free )
+        rc = -ENOSPC;
+    else
+    {
+        v = found ? found : free;
+        d = &descs[v - FIRST_DYNAMIC_VECTOR];
+        if ( !found )
+        {
+            *d = (struct irq_desc){ .gsi = gsi, .handler = pirq_gsi_interrupt, .name = "dom0 (pirq)" };
+            __atomic_store_n(&vector_desc[v], d, __ATOMIC_RELEASE);
+        }
+        d->mode = mode;
+        rc = ioapic_route(gsi, (uint8_t)v, pcpus[0].apic_id, mode);
+    }
+    spin_unlock_irqrestore(&irq_lock, flags);
+    if ( !rc && !found )
+        printk(XENLOG_INFO "IRQ: GSI %u -> vector %#x on CPU 0 (%s, active %s) for dom0 (pirq)\n", gsi, v,
+               (mode & IRQ_TRIGGER_LEVEL) ? "level" : "edge", (mode & IRQ_POLARITY_LOW) ? "low" : "high");
+    return rc;
+}
+
+void pirq_hw_mask(unsigned int gsi, bool masked)
+{
+    ioapic_mask(gsi, masked);
+}
+
 void irq_dump_routing(void)
 {
     unsigned int v;
@@ -120,6 +212,7 @@ void irq_dump_routing(void)
                    (d->mode & IRQ_TRIGGER_LEVEL) ? "level" : "edge",
                    (d->mode & IRQ_POLARITY_LOW) ? "low" : "high", d->count, d->name);
     }
+    pirq_dump();
 }
 
 void do_interrupt(struct cpu_user_regs *regs)

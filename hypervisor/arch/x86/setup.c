@@ -8,9 +8,10 @@
  *  4. ACPI, time (TSC), local APIC and its timer, IO-APICs and the
  *     interrupt routing table, the console's receive interrupt;
  *  5. the other CPUs; a cross-CPU call to each;
- *  6. the boot modules: what dom0 would be.
+ *  6. the boot modules: dom0 and the boot-time domUs; then they run.
  */
 #include <parva/acpi.h>
+#include <parva/boot_domains.h>
 #include <parva/bootinfo.h>
 #include <parva/console.h>
 #include <parva/domain.h>
@@ -195,21 +196,39 @@ static void key_dump_time(unsigned char key)
            (unsigned long)(ns % 1000000000ULL), (unsigned long)tsc_khz);
 }
 
-static void __init report_modules(const struct boot_info *bi)
+/* Which module is whose (parva/domU_params.h): dom0's kernel and initrd, the boot-time domUs'. */
+static void __init plan_modules(const struct boot_info *bi, struct boot_plan *plan)
 {
+    const char *cmdlines[BOOTINFO_MAX_MODULES];
     unsigned int i;
-    char dom0[96];
+
+    for ( i = 0; i < bi->nr_modules; i++ )
+        cmdlines[i] = bi->modules[i].cmdline;
+    boot_plan_modules(cmdlines, bi->nr_modules, plan);
+}
+
+static void __init report_modules(const struct boot_info *bi, const struct boot_plan *plan)
+{
+    unsigned int i, k;
+    char dom0[96], role[48];
 
     for ( i = 0; i < bi->nr_modules; i++ )
     {
         const struct boot_module *m = &bi->modules[i];
 
+        strlcpy(role, boot_module_role_name(plan->role[i]), sizeof(role));
+        for ( k = 0; k < plan->nr_domUs; k++ )
+            if ( plan->domU[k].kernel == i || plan->domU[k].initrd == (int)i )
+                snprintf(role, sizeof(role), "domU %u %s", plan->domU[k].id,
+                         plan->domU[k].kernel == i ? "kernel" : "initrd");
         printk("Module %u: %#lx-%#lx (%lu KiB) %s: \"%s\"\n", i, (unsigned long)m->start,
-               (unsigned long)m->end, (unsigned long)((m->end - m->start) >> 10),
-               i == 0 ? "dom0 kernel" : i == 1 ? "dom0 initrd" : "extra", m->cmdline);
+               (unsigned long)m->end, (unsigned long)((m->end - m->start) >> 10), role, m->cmdline);
     }
-    dom0_params_describe(dom0, sizeof(dom0));
-    printk("%s\n", dom0);
+    if ( plan->dom0_kernel >= 0 )
+    {
+        dom0_params_describe(dom0, sizeof(dom0));
+        printk("%s\n", dom0);
+    }
 }
 
 /* The boot modules were copied into dom0: their frames go to the heap. */
@@ -259,8 +278,9 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
 {
     struct boot_info *bi = &boot_info;
     const uint32_t *mbi = maddr_to_virt(mbi_pa);
-    struct domain *dom0;
-    unsigned long trampoline;
+    struct domain *dom0 = NULL;
+    struct boot_plan plan;
+    unsigned long trampoline, domU_pages;
     int rc;
 
     /* CPU 0's identity, and exceptions reported from here on. */
@@ -350,15 +370,31 @@ void __init __start_parva(uint32_t magic, unsigned long mbi_pa)
 
     sched_init(online_cpu_mask());
 
-    /* 6. dom0: build it from the modules, give the modules' memory back, run it. */
-    report_modules(bi);
+    /*
+     * 6. The domains: dom0 (if the first module is not a domU) and the boot-time domUs, built from
+     * the modules (parva/boot_domains.h); then the modules' memory goes back and they run.
+     */
+    plan_modules(bi, &plan);
+    report_modules(bi, &plan);
     if ( bi->nr_modules == 0 )
         nothing_to_run("No dom0 kernel given (no module2 line): nothing to run.");
     m2p_init();
-    if ( dom0_build(&bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL, &dom0) )
+    domU_pages = boot_domains_prepare(bi, &plan);
+    if ( plan.dom0_kernel >= 0 &&
+         dom0_build(&bi->modules[0], plan.dom0_initrd >= 0 ? &bi->modules[1] : NULL, domU_pages, &dom0) )
         nothing_to_run("dom0 could not be built (see above): nothing to run.");
+    if ( !boot_domains_build(bi) && !dom0 )
+        nothing_to_run(plan.nr_domUs ? "No boot-time domain could be built (see above), and there is no dom0: "
+                       "nothing to run." : "No dom0 kernel given and no domU module: nothing to run.");
     free_boot_modules(bi);
-    console_input_set_guest(dom0);
-    vcpu_up(dom0->vcpu[0]);
+    if ( dom0 )
+    {
+        console_input_set_guest(dom0);
+        vcpu_up(dom0->vcpu[0]);
+    }
+    else
+        printk("No dom0: the boot-time domains run alone; when the last one ends, the machine %s\n",
+               opt_noreboot ? "stays up (noreboot)" : "powers off");
+    boot_domains_start(dom0 != NULL);
     sched_idle_loop();                  /* this CPU joins the others: they run whatever is runnable */
 }

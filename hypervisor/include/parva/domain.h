@@ -24,6 +24,7 @@
 #include <asm/domain.h>
 
 struct evtchn_domain;
+struct grant_table;
 
 #define MAX_VIRT_CPUS       128     /* vCPUs per domain (vcpu_info beyond 32 must be registered) */
 
@@ -82,6 +83,7 @@ struct domain {
     void *sched_priv;                   /* the scheduling policy's data */
 
     struct evtchn_domain *evtchn;   /* event channels (common/event_channel.c) */
+    struct grant_table *grant_table;    /* grant table and maptrack (common/grant_table.c) */
 
     struct arch_domain arch;
 };
@@ -135,6 +137,10 @@ long vcpu_poll(struct vcpu *v, const uint32_t *ports, unsigned int nr, uint64_t 
 struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order, unsigned int memflags);
 /* Take the domain's ownership reference away (decrease_reservation, destruction). */
 void relinquish_page(struct domain *d, struct page_info *pg);
+/* XENMEM_exchange: take a frame nothing else uses from its owner; give it back, or free it. */
+bool steal_domain_page(struct domain *d, struct page_info *pg);
+void return_stolen_page(struct domain *d, struct page_info *pg);
+void free_stolen_page(struct page_info *pg);
 /* The same without the owner check, for a frame already taken off its owner's list. */
 void drop_allocation_ref(struct page_info *pg);
 /* Flush all TLBs and return freed domain frames to the heap (needs interrupts on); true if any. */

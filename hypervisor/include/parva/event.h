@@ -53,6 +53,34 @@ bool evtchn_virq_is_global(unsigned int virq);
 /* Raise d's port for its notified vCPU (a backend inside the hypervisor); -EINVAL if it is not in use. */
 int evtchn_send_port(struct domain *d, unsigned int port);
 
+/*
+ * Hypervisor-side ports ("Xen ports"): a port of d whose other end is not
+ * another domain but a function of the hypervisor, for backends the
+ * hypervisor serves itself (a boot-time domain's console ring,
+ * common/console_ring.c).  When the guest sends on it (EVTCHNOP_send),
+ * fn(d, port, data) runs on the sending vCPU, inside that hypercall, with no
+ * event lock held and interrupts as the hypercall has them (on); the
+ * hypervisor raises the guest's end with evtchn_send_port().  To the guest
+ * the port is bound: EVTCHNOP_status says interdomain, to DOMID_XEN, remote
+ * port 0; it may move it to another vCPU (bind_vcpu) or close it (close,
+ * reset), after which fn is never called for it again.  Only d's own vCPUs
+ * can make fn run: data must stay valid until evtchn_free_xen_port() or
+ * until none of d's vCPUs can run any more (domain destruction, which also
+ * closes the port).  A domain has at most EVTCHN_XEN_PORTS of them.
+ */
+#define EVTCHN_XEN_PORTS    4
+typedef void (*evtchn_xen_fn_t)(struct domain *d, unsigned int port, void *data);
+/* A new port of d, notifying vCPU vcpu, served by fn: the port (> 0), or -ENOENT (no such vCPU),
+ * -ENOSPC (no free port, or EVTCHN_XEN_PORTS in use), -ENOMEM, -EINVAL (d is dying). */
+int evtchn_alloc_xen_port(struct domain *d, unsigned int vcpu, evtchn_xen_fn_t fn, void *data);
+/* Close d's port from the hypervisor's side, if it is still the Xen port served with data. */
+void evtchn_free_xen_port(struct domain *d, unsigned int port, void *data);
+
+/* Raise a bound pirq port from its interrupt (arch/x86/pirq.c, which holds pirq_lock; no event lock). */
+void evtchn_raise_pirq_port(struct domain *d, unsigned int port);
+/* EVTCHNOP_unmask on d's behalf (PHYSDEVOP_eoi with the v1 EOI bitmap): -EINVAL for a bad port. */
+int evtchn_unmask_port(struct domain *d, unsigned int port);
+
 /* SCHEDOP_poll: is the port's pending bit set?  False for port >= EVTCHN_NR_PORTS. */
 bool evtchn_port_pending(const struct domain *d, unsigned int port);
 /*

@@ -43,6 +43,16 @@ typedef uint64_t cpumask_t;
 #define CPUMASK_ALL     (~0ULL)
 #define cpumask_has(m, cpu)     (((m) >> (cpu)) & 1)
 
+/* The number of CPUs in m (no popcnt: the hypervisor is built for any x86-64). */
+static inline unsigned int cpumask_weight(cpumask_t m)
+{
+    unsigned int n = 0;
+
+    for ( ; m; m &= m - 1 )
+        n++;
+    return n;
+}
+
 /* Scheduling parameters of a domain (XEN_DOMCTL_SCHEDOP_putinfo for credit). */
 #define SCHED_DEFAULT_WEIGHT    256
 #define SCHED_MAX_WEIGHT        65535

@@ -1,5 +1,6 @@
 /*
- * console.c - a small printf for the test kernels, writing through HYPERVISOR_console_io.
+ * console.c - a small printf for the test kernels, writing through HYPERVISOR_console_io (dom0) or the
+ * console ring (a boot-time domU).
  *
  * Design: each printf() formats into a stack buffer and issues one CONSOLEIO_write, so a line is never
  * split by hypervisor messages printed between two hypercalls. Supported: flags "-0# +", width and
@@ -7,7 +8,11 @@
  */
 #include "console.h"
 #include "hypercall.h"
+#include "mm.h"
 #include "string.h"
+#include <xen/event_channel.h>
+#include <xen/io/console.h>
+#include <xen/sched.h>
 
 struct out
 {
@@ -259,9 +264,58 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
+/*
+ * A domU's console is its ring (start_info->console.domU: a page holding Xen's io/console.h
+ * struct xencons_interface, and an event channel port), used as Linux's hvc0 uses it: copy into
+ * `out`, advance out_prod, notify the port; when the ring is full, notify and yield until the
+ * backend has consumed some.  dom0, and any output before start_info is known, use console_io.
+ */
+static struct xencons_interface *console_ring(void)
+{
+    const start_info_t *si = start_info;
+
+    if ( !si || (si->flags & SIF_INITDOMAIN) || !si->console.domU.mfn || !si->console.domU.evtchn )
+        return NULL;
+    return pfn_to_virt(mfn_to_pfn(si->console.domU.mfn));
+}
+
+static void ring_write(struct xencons_interface *intf, const char *s, size_t len)
+{
+    static bool busy;                   /* one writer at a time (several vCPUs may print) */
+    struct evtchn_send send = { .port = start_info->console.domU.evtchn };
+
+    while ( __atomic_exchange_n(&busy, true, __ATOMIC_ACQUIRE) )
+        asm volatile ( "pause" );
+    while ( len )
+    {
+        XENCONS_RING_IDX prod = intf->out_prod, cons = ACCESS_ONCE(intf->out_cons);
+        size_t room = sizeof(intf->out) - (prod - cons), n = len < room ? len : room;
+
+        if ( !n )
+        {
+            hypercall_event_channel_op(EVTCHNOP_send, &send);
+            hypercall_sched_op(SCHEDOP_yield, NULL);
+            continue;
+        }
+        for ( size_t i = 0; i < n; i++ )
+            intf->out[MASK_XENCONS_IDX(prod + i, intf->out)] = s[i];
+        __atomic_thread_fence(__ATOMIC_RELEASE);        /* the bytes before the index */
+        ACCESS_ONCE(intf->out_prod) = prod + (XENCONS_RING_IDX)n;
+        s += n;
+        len -= n;
+        hypercall_event_channel_op(EVTCHNOP_send, &send);
+    }
+    __atomic_store_n(&busy, false, __ATOMIC_RELEASE);
+}
+
 void console_write(const char *s, size_t len)
 {
-    hypercall_console_io(CONSOLEIO_write, len, s);
+    struct xencons_interface *intf = console_ring();
+
+    if ( intf )
+        ring_write(intf, s, len);
+    else
+        hypercall_console_io(CONSOLEIO_write, len, s);
 }
 
 void vprintf(const char *fmt, va_list ap)

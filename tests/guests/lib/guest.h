@@ -31,6 +31,8 @@
 #include "cpu.h"
 #include "mm.h"
 #include "user.h"
+#include "smp.h"
+#include "evtchn.h"
 
 /* Registers exactly as the hypervisor handed them to the entry point. */
 struct boot_regs

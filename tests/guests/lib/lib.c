@@ -90,7 +90,7 @@ unsigned long long parse_size(const char *s, const char **end)
 
 uint64_t guest_system_time(void)
 {
-    const vcpu_time_info_t *t = &vcpu0_info->time;
+    const vcpu_time_info_t *t = &this_vcpu_info()->time;
     uint32_t version, lo, hi;
     uint64_t ns, delta;
 

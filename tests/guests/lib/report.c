@@ -90,11 +90,17 @@ void guest_shutdown(unsigned int reason_code)
 
 void test_finish(void)
 {
+    test_print_result();
+    guest_shutdown(SHUTDOWN_poweroff);
+}
+
+void test_print_result(void)
+{
     unsigned int more;
 
-    if ( finished )
-        guest_shutdown(SHUTDOWN_poweroff);
-    finished = true;
+    /* Once, even when several vCPUs finish at the same time (smp.h). */
+    if ( __atomic_exchange_n(&finished, true, __ATOMIC_SEQ_CST) )
+        return;
 
     if ( result == RESULT_SUCCESS )
         printf("Test result: SUCCESS\n");
@@ -106,5 +112,4 @@ void test_finish(void)
         else
             printf("Test result: %s %s\n", result_names[result], reason);
     }
-    guest_shutdown(SHUTDOWN_poweroff);
 }

@@ -17,6 +17,8 @@ void report_skip(const char *fmt, ...) __printf(1, 2);
 void __noreturn report_fatal(const char *fmt, ...) __printf(1, 2);
 /* Prints the result line and shuts down (SCHEDOP_shutdown, SHUTDOWN_poweroff). */
 void __noreturn test_finish(void);
+/* Prints the result line (once; later calls print nothing) without shutting down. */
+void test_print_result(void);
 /* True once a failure or error was reported. */
 bool report_failed(void);
 /* SCHEDOP_shutdown with the given reason; never returns. */

@@ -25,8 +25,6 @@ volatile unsigned int event_count;
 trap_hook_t ex_hook, syscall_hook, event_hook;
 struct trap_info trap_table[33];
 
-static unsigned int dispatch_depth;
-
 static const char *const names[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP",
     "#PF", "#SPV", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
@@ -66,7 +64,7 @@ void ex_reset(void)
 
 static void record(volatile struct exinfo *ex, const struct cpu_regs *regs)
 {
-    const vcpu_info_t *vi = vcpu0_info;
+    const vcpu_info_t *vi = this_vcpu_info();
     unsigned int vector = regs->vector;
 
     ex->vector = vector;
@@ -97,7 +95,7 @@ static unsigned long extable_find(unsigned long rip)
 
 static void __noreturn unhandled(const struct cpu_regs *regs, const char *what)
 {
-    const vcpu_info_t *vi = vcpu0_info;
+    const vcpu_info_t *vi = this_vcpu_info();
 
     printf("Unhandled %s %s: rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx error %#lx cr2 %#lx\n",
            what, vector_name(regs->vector), regs->rip, regs->cs, regs->rflags, regs->rsp, regs->ss,
@@ -113,10 +111,10 @@ static void __noreturn unhandled(const struct cpu_regs *regs, const char *what)
 
 static void handle_event(struct cpu_regs *regs)
 {
-    vcpu_info_t *vi = vcpu0_info;
+    vcpu_info_t *vi = this_vcpu_info();
     unsigned long sel;
 
-    event_count++;
+    __atomic_add_fetch(&event_count, 1, __ATOMIC_RELAXED);
     if ( event_hook && event_hook(regs) )
         return;
 
@@ -134,9 +132,10 @@ static void handle_event(struct cpu_regs *regs)
 
 void trap_dispatch(struct cpu_regs *regs)
 {
+    unsigned int *depth = &smp_this()->dispatch_depth;     /* per vCPU */
     unsigned long fixup;
 
-    if ( ++dispatch_depth > 2 )
+    if ( ++*depth > 2 )
     {
         printf("Test result: ERROR recursive exception %s at rip %#lx\n",
                vector_name(regs->vector), regs->rip);
@@ -157,7 +156,7 @@ void trap_dispatch(struct cpu_regs *regs)
         syscall_count++;
         if ( user_ctx.active && regs->rax == USER_EXIT_MAGIC )
         {
-            dispatch_depth--;
+            (*depth)--;
             user_return(regs->rdi);
         }
         if ( syscall_hook && syscall_hook(regs) )
@@ -180,14 +179,14 @@ void trap_dispatch(struct cpu_regs *regs)
     if ( (regs->cs & 3) == 3 && user_ctx.active )
     {
         user_faulted = true;
-        dispatch_depth--;
+        (*depth)--;
         user_return(USER_FAULTED);
     }
 
     unhandled(regs, "exception");
 
  out:
-    dispatch_depth--;
+    (*depth)--;
 }
 
 long traps_init(void)

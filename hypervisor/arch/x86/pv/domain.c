@@ -9,6 +9,7 @@
 #include <asm/guest_access.h>
 #include <asm/m2p.h>
 #include <asm/mm.h>
+#include <asm/pirq.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
@@ -40,6 +41,7 @@ void arch_domain_destroy(struct domain *d)
         pv_release_descriptor_frames(v);
         pv_release_vcpu_info(v);
     }
+    physdev_domain_destroy(d);          /* its ports are closed: unmap its pirqs, drop the EOI bitmap */
     pv_mm_relinquish(d);
 }
 

@@ -18,6 +18,7 @@
 #include <asm/guest_access.h>
 #include <asm/hypercall.h>
 #include <asm/mm.h>
+#include <asm/pci_cfg.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_emul.h>
@@ -161,7 +162,6 @@ static bool port_reserved(unsigned int port, unsigned int size)
         { 0x20, 0x21 }, { 0xa0, 0xa1 },     /* 8259 PICs (masked for good) */
         { 0x40, 0x43 },                     /* PIT (TSC calibration) */
         { 0x3f8, 0x3ff }, { 0x2f8, 0x2ff }, /* COM1/COM2 consoles */
-        { 0xcf8, 0xcfb },                   /* PCI configuration address (mediated later) */
     };
     unsigned int i;
 
@@ -187,6 +187,10 @@ static bool io_permitted(const struct vcpu *v, unsigned int port, unsigned int s
 
 static uint32_t guest_in(const struct vcpu *v, unsigned int port, unsigned int size)
 {
+    uint32_t val;
+
+    if ( pci_cfg_in(v->domain, port, size, &val) )     /* CONFIG_ADDRESS/DATA: arch/x86/pci_cfg.c */
+        return val;
     if ( !io_permitted(v, port, size) )
         return ~0U;
     switch ( size )
@@ -199,6 +203,8 @@ static uint32_t guest_in(const struct vcpu *v, unsigned int port, unsigned int s
 
 static void guest_out(const struct vcpu *v, unsigned int port, unsigned int size, uint32_t val)
 {
+    if ( pci_cfg_out(v->domain, port, size, val) )
+        return;
     if ( !io_permitted(v, port, size) )
         return;
     switch ( size )
@@ -207,6 +213,53 @@ static void guest_out(const struct vcpu *v, unsigned int port, unsigned int size
     case 2: outw(val, port); break;
     default: outl(val, port); break;
     }
+}
+
+/*
+ * INS/OUTS (with REP: rCX times, at most STRING_IO_BATCH per trap; the instruction is then left to
+ * trap again, so a long string does not hold off interrupts).  Drivers in PIO mode need them (an
+ * ATA sector is one REP INSL).  Returns false if the guest must get a #GP; *done says whether the
+ * instruction finished (RIP moves on).
+ */
+#define STRING_IO_BATCH 1024
+
+static bool emul_string_io(struct vcpu *v, struct cpu_user_regs *regs, const struct x86_insn *insn,
+                           bool *done)
+{
+    unsigned int size = insn->opsize, port = (uint16_t)regs->rdx, n;
+    uint64_t amask = insn->addr_size == 4 ? 0xffffffffUL : ~0UL;
+    uint64_t count = insn->rep ? regs->rcx & amask : 1;
+    unsigned int idx = insn->op == X86_OP_INS ? X86_REG_RDI : X86_REG_RSI;
+    uint64_t *ptr = x86_reg_ptr(regs, idx);
+    int64_t step = (regs->rflags & 0x400 /* DF */) ? -(int64_t)size : (int64_t)size;
+    uint64_t addr;
+    uint32_t val;
+
+    if ( size != 1 && size != 2 && size != 4 )
+        return false;
+    for ( n = 0; count && n < STRING_IO_BATCH; n++, count-- )
+    {
+        addr = x86_effective_address(insn, regs, v->arch.fs_base,
+                                     v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
+        if ( insn->op == X86_OP_INS )
+        {
+            val = guest_in(v, port, size);
+            if ( copy_to_guest_va(addr, &val, size) )
+                return false;
+        }
+        else
+        {
+            val = 0;
+            if ( copy_from_guest_va(&val, addr, size) )
+                return false;
+            guest_out(v, port, size, val);
+        }
+        *ptr = (*ptr & ~amask) | ((*ptr + step) & amask);
+        if ( insn->rep )
+            regs->rcx = (regs->rcx & ~amask) | ((regs->rcx - 1) & amask);
+    }
+    *done = count == 0;
+    return true;
 }
 
 /* ---- Control registers ---- */
@@ -264,8 +317,8 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     if ( !n || x86_decode(buf, n, &insn) )
         return false;
     /* Guest user space may only do port I/O (and CLI/STI), and only under its IOPL. */
-    if ( !v->arch.kernel_mode && insn.op != X86_OP_IN && insn.op != X86_OP_OUT && insn.op != X86_OP_CLI &&
-         insn.op != X86_OP_STI )
+    if ( !v->arch.kernel_mode && insn.op != X86_OP_IN && insn.op != X86_OP_OUT && insn.op != X86_OP_INS &&
+         insn.op != X86_OP_OUTS && insn.op != X86_OP_CLI && insn.op != X86_OP_STI )
         return false;
 
     switch ( insn.op )
@@ -311,6 +364,17 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
             x86_reg_write(regs, X86_REG_RAX, size, false, guest_in(v, port, size));
         else
             guest_out(v, port, size, (uint32_t)regs->rax);
+        break;
+    }
+    case X86_OP_INS:
+    case X86_OP_OUTS:
+    {
+        bool done = true;
+
+        if ( !iopl_ok(v) || !emul_string_io(v, regs, &insn, &done) )
+            return false;
+        if ( !done )
+            return true;        /* more to do: the guest executes it again */
         break;
     }
     case X86_OP_CLI:

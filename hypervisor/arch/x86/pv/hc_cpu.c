@@ -7,6 +7,7 @@
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <asm/asm_defns.h>
+#include <asm/pirq.h>
 #include <asm/guest_access.h>
 #include <asm/hypercall.h>
 #include <asm/processor.h>
@@ -311,7 +312,7 @@ long do_physdev_op(unsigned long cmd, unsigned long arg)
         return 0;
     }
     default:
-        return -ENOSYS;
+        return physdev_pirq_op((unsigned int)cmd, arg);    /* interrupts and PCI: pv/physdev.c */
     }
 }
 

@@ -186,6 +186,9 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
         put_domain(d);
         return rc;
     }
+    case XENMEM_exchange:
+        return pv_memory_exchange(arg);
+
     case XENMEM_machphys_mapping:
     {
         /* As Xen: the whole window for others (reads beyond RAM fault and read as invalid). */

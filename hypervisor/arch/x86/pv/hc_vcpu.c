@@ -18,6 +18,7 @@
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 #include <asm/time.h>
+#include <xen/sched.h>
 #include <xen/vcpu.h>
 
 /* Fill in the run-state information of v (time spent in each state so far). */
@@ -51,13 +52,15 @@ static long register_vcpu_info(struct vcpu *v, const struct vcpu_register_vcpu_i
     struct page_info *pg;
     struct vcpu_info *new;
 
-    if ( v->vcpu_info_mfn )
-        return -EINVAL;                     /* once only, as Xen */
     /* rsvd is not checked: Linux leaves it uninitialised, and Xen ignores it. */
     if ( r->offset > PAGE_SIZE - sizeof(struct vcpu_info) )
         return -ENXIO;                      /* as Xen: it must fit in the page */
     if ( r->offset & 7 )
-        return -EINVAL;
+        return -ENXIO;                      /* as Xen: aligned for struct vcpu_info */
+    if ( v->vcpu_info_mfn )
+        return -EINVAL;                     /* once only, as Xen */
+    if ( v != current && !(v->pause_flags & VPF_down) )
+        return -EINVAL;                     /* as Xen: for itself, or for a vCPU that is down */
     if ( !mfn_valid(r->mfn) )
         return -EINVAL;
     pg = mfn_to_page(r->mfn);
@@ -128,11 +131,14 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         struct vcpu *w;
         unsigned int others_up = 0;
 
-        /* The last vCPU that is up stays up (Xen): the domain shuts down instead. */
+        /* Taking down the last vCPU that is up shuts the domain down instead (poweroff), as Xen. */
         for_each_vcpu ( d, w )
             others_up += w != v && !(w->pause_flags & VPF_down);
         if ( !others_up )
-            return -EINVAL;
+        {
+            domain_shutdown(d, SHUTDOWN_poweroff);
+            return 0;
+        }
         vcpu_pause_flag_set(v, VPF_down);
         return 0;
     }

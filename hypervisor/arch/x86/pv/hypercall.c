@@ -16,6 +16,7 @@
  */
 #include <parva/domain.h>
 #include <parva/event.h>
+#include <parva/grant_table.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
 #include <asm/hypercall.h>
@@ -61,6 +62,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(callback_op,         do_callback_op,         false),
     HC(event_channel_op,    do_event_channel_op,    false),
     HC(physdev_op,          do_physdev_op,          false),
+    HC(grant_table_op,      do_grant_table_op,      false),
 };
 
 long hypercall_dispatch(unsigned long nr, const unsigned long args[5])

@@ -77,12 +77,22 @@ int mod_l1_entry(struct page_info *l1pg, unsigned int idx, uint64_t nl1e, bool p
     if ( !p )
         return -EINVAL;
     ol1e = READ_ONCE(*p);
+    if ( ol1e & _PAGE_GNTTAB )
+    {
+        /*
+         * A grant mapping (grant_mm.c): it holds no references, its grant does.  Only A/D may change
+         * in place; anything else replaces it, and the grant stays active until unmapped by handle.
+         */
+        if ( (nl1e & _PAGE_PRESENT) && !((ol1e ^ nl1e) & ~AD_FLAGS) )
+            return update_entry(p, ol1e, nl1e, preserve_ad, stale) ? 0 : -EBUSY;
+        pv_mm_log("d%u: grant mapping %lx replaced by an L1 update\n", d->domain_id, (unsigned long)ol1e);
+    }
     if ( !(nl1e & _PAGE_PRESENT) )
     {
         if ( !update_entry(p, ol1e, nl1e, preserve_ad, stale) )
             return -EBUSY;
     }
-    else if ( same_references(ol1e, nl1e) )
+    else if ( same_references(ol1e, nl1e) && !(ol1e & _PAGE_GNTTAB) )
     {
         /* Only the flags a guest may change freely: re-check them, keep the references. */
         if ( nl1e & (d->is_privileged ? PV_L1_DISALLOW_IO : PV_L1_DISALLOW) )

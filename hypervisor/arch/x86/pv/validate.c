@@ -2,7 +2,7 @@
  * validate.c (pv) - the rules for guest page-table entries, and validating or un-validating whole tables.
  *
  * Design (Xen's get_page_from_l1e..l4e, promote/demote_lN_table for 64-bit
- * PV, without shadow paging, grant mappings or preemption):
+ * PV, without shadow paging or preemption; grant mappings: grant_mm.c):
  *  - Flags: L1 entries may use P RW US A D, the software bits 9-11 and
  *    52-61, NX and G; PWT/PCD/PAT only with I/O rights; never bit 62.
  *    L2-L4 entries the same without G and never PWT/PCD/PSE.
@@ -101,7 +101,8 @@ void put_page_from_l1e(uint64_t l1e)
 {
     unsigned long mfn = pte_mfn(l1e);
 
-    if ( !(l1e & _PAGE_PRESENT) || is_io_frame(mfn) )
+    /* A grant mapping's references belong to its grant (arch/x86/pv/grant_mm.c), not to the entry. */
+    if ( !(l1e & _PAGE_PRESENT) || is_io_frame(mfn) || (l1e & _PAGE_GNTTAB) )
         return;
     if ( l1e & _PAGE_RW )
         put_page_and_type(mfn_to_page(mfn));

@@ -71,13 +71,13 @@ int pv_vcpu_initialise(struct vcpu *v, const struct vcpu_guest_context *c)
     unsigned int i;
     int rc;
 
-    if ( (rc = check(c)) != 0 )
-        return rc;
     spin_lock_irqsave(&init_lock, flags);
-    if ( v->is_initialised )
+    /* As Xen: an initialised vCPU is -EEXIST, whatever the context says. */
+    rc = v->is_initialised ? -EEXIST : check(c);
+    if ( rc )
     {
         spin_unlock_irqrestore(&init_lock, flags);
-        return -EEXIST;
+        return rc;
     }
 
     /* The references first: the root tables, then the GDT and LDT found through them. */

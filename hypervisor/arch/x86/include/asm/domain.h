@@ -66,6 +66,8 @@ struct arch_vcpu {
     bool fpu_initialised;
 };
 
+struct pirq_domain;
+
 struct arch_domain {
     struct memmap_entry e820[16];   /* pseudo-physical map set by the toolstack (XENMEM_memory_map) */
     unsigned int nr_e820;
@@ -78,6 +80,8 @@ struct arch_domain {
      */
     spinlock_t mm_lock;
     uint64_t dirty_cpus;            /* CPUs that may hold TLB entries for the domain (a superset; never cleared yet) */
+    struct pirq_domain *pirq;       /* physical interrupts (arch/x86/pirq.c), NULL until the first use */
+    uint32_t pci_cf8;               /* the domain's view of PCI CONFIG_ADDRESS (arch/x86/pci_cfg.c) */
 };
 
 #endif /* ASM_DOMAIN_H */

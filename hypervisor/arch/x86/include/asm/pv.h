@@ -69,6 +69,9 @@ void pv_load_debugregs(const struct vcpu *v);   /* NULL: no breakpoints */
 unsigned long pv_take_dr6(void);                /* read DR6 and reset it */
 bool pv_read_debugreg(struct vcpu *v, unsigned int reg, unsigned long *val);   /* false: #GP/#UD */
 
+/* XENMEM_exchange (pv/mem_exchange.c). */
+long pv_memory_exchange(unsigned long arg);
+
 /* Hypercalls (arch/x86/pv/hypercall.c). */
 void pv_hypercall(struct cpu_user_regs *regs);
 void pv_fill_hypercall_page(void *page);

@@ -66,7 +66,7 @@
 #define _PAGE_AVAIL         _AC(0xe00, UL)              /* bits 9-11, software */
 #define _PAGE_AVAIL_HIGH    (_AC(0x7ff, UL) << 52)      /* bits 52-62, software */
 #define _PAGE_GUEST_KERNEL  (_AC(1, UL) << 52)          /* hypervisor's mark: guest kernel page */
-#define _PAGE_GNTTAB        (_AC(1, UL) << 62)          /* reserved for grant mappings */
+#define _PAGE_GNTTAB        (_AC(1, UL) << 62)          /* a grant mapping: no references of its own */
 #define PAGE_CACHE_ATTRS    (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
 #define PTE_FLAGS_MASK      (~PADDR_MASK)
 

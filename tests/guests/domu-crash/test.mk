@@ -1,0 +1,1 @@
+domu-crash_SRC := tests/guests/domu-exc/main.c
