@@ -839,7 +839,7 @@ static void credit_yield(struct vcpu *v)
 }
 
 static struct sched_slice credit_do_schedule(unsigned int cpu, struct vcpu *prev,
-                                             bool prev_runnable, uint64_t now)
+                                             bool prev_runnable, uint64_t now, bool tasklet_work)
 {
     struct credit_vcpu *sprev = prev ? VCPU_DATA(prev) : NULL, *snext, *stolen = NULL;
     struct sched_slice slice = { NULL, 0 };
@@ -862,6 +862,13 @@ static struct sched_slice credit_do_schedule(unsigned int cpu, struct vcpu *prev
             runq_insert(cpu, sprev);
         }
         sprev->yielding = false;
+    }
+
+    /* Deferred work first: idle for it, but not idle for tickling (the core comes back soon). */
+    if ( tasklet_work )
+    {
+        __atomic_fetch_and(&prv.idlers, ~(1ULL << cpu), __ATOMIC_RELAXED);
+        return slice;
     }
 
     /* The best local vCPU; with nothing better than OVER, look for UNDER/BOOST work elsewhere. */

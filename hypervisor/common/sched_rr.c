@@ -171,7 +171,8 @@ static void rr_yield(struct vcpu *v)
     (void)v;                            /* do_schedule puts it at the back anyway */
 }
 
-static struct sched_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev, bool prev_runnable, uint64_t now)
+static struct sched_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev, bool prev_runnable, uint64_t now,
+                                         bool tasklet_work)
 {
     struct sched_slice s = { .next = NULL, .time = 0 };
     struct rr_vcpu *r;
@@ -180,6 +181,8 @@ static struct sched_slice rr_do_schedule(unsigned int cpu, struct vcpu *prev, bo
     (void)now;
     if ( prev && prev_runnable )
         enqueue(cpu, rv(prev));
+    if ( tasklet_work )
+        return s;                       /* idle for deferred work; the core reschedules after it */
     r = take_for(cpu, cpu);
     for ( other = 0; !r && other < NR_CPUS; other++ )
     {

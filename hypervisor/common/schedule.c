@@ -271,7 +271,7 @@ void schedule(void)
     now = timer_now();
     prev = sc->curr;
     prev_runnable = prev && !prev->pause_flags;
-    slice = sched_policy->do_schedule(cpu, prev, prev_runnable, now);
+    slice = sched_policy->do_schedule(cpu, prev, prev_runnable, now, tasklet_wants_cpu(cpu));
     next = slice.next;
     BUG_ON(next && (next->pause_flags || next->processor != cpu));
     if ( slice.time )
@@ -318,6 +318,7 @@ __noreturn void sched_idle_loop(void)
         {
             local_irq_enable();
             tasklet_run_pending();      /* deferred work: no vCPU here, interrupts on (tasklet.h) */
+            sched_tickle(timer_this_cpu());     /* its queue may hold vCPUs it left for the work */
             continue;
         }
         safe_halt();

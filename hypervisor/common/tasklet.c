@@ -1,16 +1,20 @@
 /*
  * tasklet.c - deferred work run from the idle loop (parva/tasklet.h).
  *
- * Design: one FIFO queue for the machine.  tasklet_schedule() appends and
- * kicks one CPU that looks idle (sched_curr() is NULL: a hint; if it picks
- * up a vCPU meanwhile, the next CPU to idle runs the work).  The idle loop
- * checks tasklet_work_pending() with interrupts off just before halting, as
- * it checks need_resched, so a kick between the check and the HLT is not
- * lost.  tasklet_run_pending() pops one tasklet at a time and runs it with
- * the lock dropped; several idle CPUs may run different tasklets at once.
+ * Design: one FIFO queue for the machine, and one CPU that owes it a visit (tasklet_cpu).
+ * tasklet_schedule() appends and picks that CPU: this one if it runs no vCPU (its idle loop
+ * checks on its own), else the first other CPU that runs none (kicked out of HLT: sched_curr()
+ * is NULL, a hint), else, with every CPU busy, this one, told to reschedule.  A CPU whose
+ * schedule() finds work pending and itself named (tasklet_wants_cpu) has the policy queue its
+ * vCPU again and pick nothing (Xen's tasklet_work_scheduled), so it reaches the idle loop,
+ * which runs the work and then reschedules: deferred work waits for no CPU to go idle on its
+ * own.  A CPU that idles runs pending work whether named or not.  The idle loop checks
+ * tasklet_work_pending() with interrupts off just before halting, as it checks need_resched, so
+ * a kick between the check and the HLT is not lost.  tasklet_run_pending() pops one tasklet at a
+ * time and runs it with the lock dropped; several idle CPUs may run different tasklets at once.
  *
- * Locking: tasklet_lock (irq-safe) protects the queue and t->queued/next; a
- * leaf (nothing else is taken under it; the kick is sent after dropping it).
+ * Locking: tasklet_lock (irq-safe) protects the queue, t->queued/next and tasklet_cpu (also read
+ * without it as a hint); a leaf (nothing else is taken under it; kicks are sent after dropping it).
  */
 #include <parva/domain.h>
 #include <parva/lib.h>
@@ -21,6 +25,7 @@
 
 static DEFINE_SPINLOCK(tasklet_lock);
 static struct tasklet *queue_head, **queue_tail = &queue_head;
+static unsigned int tasklet_cpu = NO_TASKLET_CPU;      /* the CPU that owes the queue a visit */
 
 void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
 {
@@ -29,25 +34,27 @@ void tasklet_init(struct tasklet *t, void (*fn)(void *data), void *data)
     t->data = data;
 }
 
-/* Interrupt one CPU that runs no vCPU, unless it is this one (its idle loop checks on its own). */
-static void kick_an_idle_cpu(void)
+/* The CPU to run newly queued work: this one if idle, another idle one, else this one. */
+static unsigned int pick_cpu(bool *this_busy)
 {
     cpumask_t online = sched_online_cpus();
     unsigned int cpu, me = timer_this_cpu();
 
+    *this_busy = false;
+    if ( !sched_curr(me) )
+        return me;
     for ( cpu = 0; cpu < 8 * sizeof(cpumask_t); cpu++ )
         if ( cpumask_has(online, cpu) && !sched_curr(cpu) )
-        {
-            if ( cpu != me )
-                arch_kick_cpu(cpu);
-            return;
-        }
+            return cpu;
+    *this_busy = true;
+    return me;
 }
 
 void tasklet_schedule(struct tasklet *t)
 {
     unsigned long flags;
-    bool added = false;
+    unsigned int cpu = NO_TASKLET_CPU;
+    bool busy = false;
 
     spin_lock_irqsave(&tasklet_lock, flags);
     if ( !t->queued )
@@ -56,11 +63,21 @@ void tasklet_schedule(struct tasklet *t)
         t->next = NULL;
         *queue_tail = t;
         queue_tail = &t->next;
-        added = true;
+        cpu = pick_cpu(&busy);
+        __atomic_store_n(&tasklet_cpu, cpu, __ATOMIC_RELEASE);
     }
     spin_unlock_irqrestore(&tasklet_lock, flags);
-    if ( added )
-        kick_an_idle_cpu();
+    if ( cpu == NO_TASKLET_CPU )
+        return;
+    if ( busy )
+        sched_tickle(cpu);                  /* this CPU: it leaves its vCPU on its way out */
+    else if ( cpu != timer_this_cpu() )
+        arch_kick_cpu(cpu);                 /* out of HLT, into its idle loop's check */
+}
+
+bool tasklet_wants_cpu(unsigned int cpu)
+{
+    return tasklet_work_pending() && __atomic_load_n(&tasklet_cpu, __ATOMIC_ACQUIRE) == cpu;
 }
 
 bool tasklet_work_pending(void)
@@ -85,6 +102,8 @@ void tasklet_run_pending(void)
             t->next = NULL;
             t->queued = false;      /* from here on it may be scheduled again */
         }
+        else
+            __atomic_store_n(&tasklet_cpu, NO_TASKLET_CPU, __ATOMIC_RELEASE);
         spin_unlock_irqrestore(&tasklet_lock, flags);
         if ( !t )
             return;

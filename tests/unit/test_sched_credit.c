@@ -172,7 +172,7 @@ static struct sched_slice core_schedule(unsigned int cpu)
     spin_lock(&c->lock);
     prev = c->curr;
     c->tickled = false;
-    s = OPS->do_schedule(cpu, prev, prev && !prev->pause_flags, sim.now);
+    s = OPS->do_schedule(cpu, prev, prev && !prev->pause_flags, sim.now, false);
     check_locks(cpu);
     next = s.next;
     if ( next )
@@ -1131,7 +1131,7 @@ static void test_steal_uses_trylock_only(void **state)
     alarm(20);
     spin_lock(&sim.cpu[1].lock);                /* CPU 1 is busy in its own scheduler */
     spin_lock(&sim.cpu[0].lock);
-    s = OPS->do_schedule(0, NULL, false, sim.now);
+    s = OPS->do_schedule(0, NULL, false, sim.now, false);
     spin_unlock(&sim.cpu[0].lock);
     spin_unlock(&sim.cpu[1].lock);
     alarm(0);

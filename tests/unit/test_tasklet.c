@@ -1,7 +1,9 @@
 /*
  * test_tasklet.c - tasklets (common/tasklet.c): queued once, run in order from the idle loop with
- * no lock held, rescheduled from their own function, and an idle CPU kicked (never this one).
- * Stand-ins: which CPUs are online and what they run (sched_online_cpus, sched_curr), the kick.
+ * no lock held, rescheduled from their own function, an idle CPU kicked (never this one), and
+ * with every CPU busy this one told to reschedule and named to go idle for the work.
+ * Stand-ins: which CPUs are online and what they run (sched_online_cpus, sched_curr), the kick
+ * and the reschedule request.
  */
 #include <string.h>
 #include <parva/domain.h>
@@ -12,7 +14,7 @@
 static cpumask_t online = 0xf;
 static struct vcpu *running[64];
 static struct vcpu busy;
-static unsigned int this_cpu, kicks[64], nr_kicks;
+static unsigned int this_cpu, kicks[64], nr_kicks, tickles[64], nr_tickles;
 
 cpumask_t sched_online_cpus(void)
 {
@@ -35,6 +37,12 @@ void arch_kick_cpu(unsigned int cpu)
     nr_kicks++;
 }
 
+void sched_tickle(unsigned int cpu)
+{
+    tickles[cpu]++;
+    nr_tickles++;
+}
+
 static char order[64];
 static struct tasklet a, b, c;
 static unsigned int again;
@@ -55,7 +63,8 @@ static int setup(void **state)
     memset(order, 0, sizeof(order));
     memset(running, 0, sizeof(running));
     memset(kicks, 0, sizeof(kicks));
-    nr_kicks = 0;
+    memset(tickles, 0, sizeof(tickles));
+    nr_kicks = nr_tickles = 0;
     this_cpu = 0;
     online = 0xf;
     again = 0;
@@ -106,21 +115,30 @@ static void test_kicks_an_idle_cpu_but_never_itself(void **state)
     tasklet_schedule(&a);                   /* this CPU (0) is idle: its own idle loop will see it */
     assert_int_equal(nr_kicks, 0);
     tasklet_run_pending();
-    running[0] = running[1] = &busy;
-    this_cpu = 3;
+    running[0] = running[1] = running[3] = &busy;
+    this_cpu = 3;                           /* busy: the first idle CPU, 2, is kicked */
     tasklet_schedule(&a);
     assert_int_equal(kicks[2], 1);
+    assert_true(tasklet_wants_cpu(2));
     tasklet_run_pending();
-    running[2] = running[3] = &busy;        /* every CPU busy: nobody kicked, the work waits */
+    assert_false(tasklet_wants_cpu(2));     /* nothing pending: nobody is named */
+    running[2] = &busy;                     /* every CPU busy: this one reschedules for it */
     tasklet_schedule(&b);
     assert_int_equal(nr_kicks, 1);
+    assert_int_equal(tickles[3], 1);
+    assert_int_equal(nr_tickles, 1);
     assert_true(tasklet_work_pending());
+    assert_true(tasklet_wants_cpu(3));      /* its schedule() goes idle for the work */
+    assert_false(tasklet_wants_cpu(2));
     online = 0x3;                           /* offline CPUs are never kicked */
     running[2] = running[3] = NULL;
     tasklet_schedule(&a);
     assert_int_equal(nr_kicks, 1);
+    assert_int_equal(nr_tickles, 1);
+    assert_true(tasklet_wants_cpu(3));      /* still named: it passes its idle loop next */
     tasklet_run_pending();
     assert_string_equal(order, "aaba");
+    assert_false(tasklet_wants_cpu(3));     /* all done */
 }
 
 int main(void)

@@ -90,10 +90,12 @@ struct sched_ops {
      * Choose what cpu runs next; cpu's lock held.  prev is what ran (NULL: idle); when
      * prev_runnable, prev must stay schedulable (queue it again, or return it).  The returned
      * vCPU is taken off the run queues; the policy may take it from another CPU's queue (that
-     * CPU's lock by trylock only), then it sets next->processor = cpu itself.
+     * CPU's lock by trylock only), then it sets next->processor = cpu itself.  With
+     * tasklet_work, the CPU must go idle to run deferred work (parva/tasklet.h): queue prev
+     * again if runnable and return no vCPU (the core reschedules once the work is done).
      */
     struct sched_slice (*do_schedule)(unsigned int cpu, struct vcpu *prev, bool prev_runnable,
-                                      uint64_t now);
+                                      uint64_t now, bool tasklet_work);
     /* Every SCHED_TICK_NS on each CPU that runs a vCPU: accounting; cpu's lock held. */
     void (*tick)(unsigned int cpu, uint64_t now);
     /* New weight/cap for d (already checked: weight 1..65535, cap 0..100 * nr vCPUs); no lock. */

@@ -13,6 +13,8 @@
  * has been since state_entry_time, so its running time at the boundary B <= t was
  *     time[running] - (t - max(B, state_entry_time)).
  * Each domain also checks its own share of the window against share= (per mille) +- tol=.
+ * With `crash` on its command line the kernel instead prints its result and crashes at once
+ * (domu-busy-crash: a domain that crashes while every CPU is busy is still destroyed at once).
  * Parva-only: Xen 4.17 builds no domUs from boot modules.
  */
 #include "guest.h"
@@ -51,6 +53,15 @@ void test_main(start_info_t *si)
     (void)si;
     if ( guest_is_dom0() )
         report_fatal("this test runs as boot-time domUs (see its domains file), not as dom0");
+    if ( guest_cmdline_option("crash", NULL, 0) )
+    {
+        printf("crashing on purpose at %lu ms of system time (no trap table, ud2)\n",
+               (unsigned long)(start / MS));
+        test_print_result();
+        hypercall_set_trap_table(NULL);
+        asm volatile ( "ud2" );
+        report_fatal("still running after ud2 without a trap table");
+    }
     printf("started at %lu ms of system time; window %lu-%lu ms\n", (unsigned long)(start / MS),
            (unsigned long)(from / MS), (unsigned long)(to / MS));
     if ( start + 500 * MS > from )

@@ -1,0 +1,1 @@
+domu-busy-crash_SRC := tests/guests/domu-fair/main.c
