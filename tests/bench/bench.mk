@@ -4,8 +4,8 @@
 #
 # A benchmark is a test kernel (the framework of tests/guests/lib) in tests/bench/<name>/main.c, with
 # the per-test files of tests/guests (hv-args, qemu-args, timeout; see tests/guests/common.sh). It
-# prints "BENCH <key> median=<cycles> ..." lines. To add one (e.g. an inter-domain round trip once
-# boot-time domUs exist), add its directory and its name to BENCH_NAMES.
+# prints "BENCH <key> median=<cycles> ..." lines. To add one, add its directory and its name to
+# BENCH_NAMES. domu-rtt (the inter-domain round trip) boots as two boot-time domUs (its domains file).
 
 BENCH_DIR    := tests/bench
 BENCH_NAMES  := pvbench domu-rtt

@@ -8,8 +8,8 @@
 # per-kernel hv-args, qemu-args and timeout files); the two hypervisors boot at the same time. The
 # kernels print "BENCH <key> median=<cycles> min=... max=... n=... <description>".
 # Adding a figure: a new kernel directory (and its name in bench.mk's BENCH_NAMES), or a new BENCH
-# line in an existing kernel; this script tabulates every key it finds. An inter-domain round trip
-# (dom0 <-> a boot-time domU) belongs in a kernel of its own once domUs can be started at boot.
+# line in an existing kernel; this script tabulates every key it finds. domu-rtt runs as two
+# boot-time domUs (its domains file), which Xen does not build: its Xen column stays empty.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
