@@ -24,10 +24,21 @@ QEMU_RUN_FLAGS  := -accel tcg -cpu max -smp $(QEMU_SMP) -m $(QEMU_MEM) -no-reboo
 
 iso: $(ISO)
 
-# The dom0 initramfs: Debian's busybox-static and an /init, plus the xenfs module of the fetched
-# kernel's package (both fetched once into $(BUILD)/initramfs/cache with apt-get download).
-$(INITRAMFS): boot/mkinitramfs.sh $(LINUX_DIR)/vmlinuz
-	$(Q)boot/mkinitramfs.sh $@ $$(cat $(LINUX_DIR)/version)
+# The dom0 initramfs: Debian's busybox-static and an /init, the Xen modules of the fetched kernel's
+# package (both fetched once into $(BUILD)/initramfs/cache with apt-get download), and dom0-tools
+# (xenstored, libxenstore.so.4, the tools) installed into DOM0_ROOT, with Debian's xenstore tools.
+DOM0_ROOT       := $(BUILD)/initramfs/dom0-root
+DOM0_TOOLS_SRC  := $(wildcard dom0-tools/Makefile dom0-tools/*/*.c dom0-tools/*/*.h dom0-tools/*/*.map)
+
+$(DOM0_ROOT).stamp: $(DOM0_TOOLS_SRC)
+	$(Q)rm -rf $(DOM0_ROOT)
+	$(Q)$(MAKE) -s -C dom0-tools O=$(abspath $(BUILD))/dom0-tools install DESTDIR=$(abspath $(DOM0_ROOT)) \
+	    PREFIX=/usr/local
+	$(Q)rm -rf $(DOM0_ROOT)/usr/local/include
+	$(Q)touch $@
+
+$(INITRAMFS): boot/mkinitramfs.sh $(LINUX_DIR)/vmlinuz $(DOM0_ROOT).stamp
+	$(Q)boot/mkinitramfs.sh $@ $$(cat $(LINUX_DIR)/version) $(DOM0_ROOT)
 
 $(ISO): $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(DOM0_KERNEL) $(DOM0_INITRD)
 	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(HV_CMDLINE)" $(ISO_MODULES)

@@ -11,17 +11,26 @@
 # build/linux/version), the script also takes that package's xen-privcmd and xenfs modules (fetched
 # once the same way), so that /init can mount xenfs on /proc/xen: Debian builds xenfs as a module.
 #
+# Given DOM0-TOOLS-ROOT, an install tree of dom0-tools (`make -C dom0-tools install DESTDIR=ROOT
+# PREFIX=/usr/local`: xenstored, libxenstore.so.4, the xenstore tools), the archive holds that tree, the
+# host's shared libraries its programs need (found with ldd: glibc's), the xen-evtchn module, and Debian's
+# own xenstore tools (package xenstore-utils, fetched once, in /opt/debian/bin), which /init runs
+# against our libxenstore.so.4.
+#
 # /init mounts /proc, /sys, /dev (devtmpfs), /dev/pts and xenfs, prints
 #   Parva dom0: userspace is up (Linux <release>)
-# then `uname -a`, /proc/xen and /sys/hypervisor/{type,version/*}, then loads the drivers of the devices
+# then `uname -a`, /proc/xen and /sys/hypervisor/{type,version/*}; with xenstored present, starts it
+# (platform xen: dom0's own ring through /proc/xen/xsd_kva) and reports what our tools and Debian's
+# read back from it, over its socket and over the kernel's ring (/dev/xen/xenbus) ("Parva dom0:
+# xenstore: ..." lines); then loads the drivers of the devices
 # the boot tests may attach and reports them ("Parva dom0: dev: ..." lines: the pirqs of
 # /proc/interrupts, the first line of /dev/sda, eth0 and a DHCP lease, the ACPI SCI count after a power
 # button press, which it waits 15 s for when there is a disk).  With `parva.test=poweroff` on the
 # kernel command line it prints "Parva dom0: powering off" and runs `poweroff -f`; otherwise it starts
 # a shell with job control on the console (and another one whenever that shell exits).
 set -eu
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OUT.cpio.gz [LINUX-IMAGE-PACKAGE]" >&2; exit 2; }
-out=$1 kpkg=${2:-}
+[ $# -ge 1 ] && [ $# -le 3 ] || { echo "usage: $0 OUT.cpio.gz [LINUX-IMAGE-PACKAGE [DOM0-TOOLS-ROOT]]" >&2; exit 2; }
+out=$1 kpkg=${2:-} toolsroot=${3:-}
 outdir=$(dirname "$out")
 cache=$outdir/cache
 mkdir -p "$cache"
@@ -64,14 +73,15 @@ if [ -n "$kpkg" ]; then
     kver=${kpkg#linux-image-}
     kdir=$cache/modules-$kver
     missing=""
-    for m in xenfs $DRIVER_MODULES; do
+    for m in xenfs xen-evtchn $DRIVER_MODULES; do
         [ -s "$kdir/$m.ko" ] || missing="$missing $m"
     done
     if [ -n "$missing" ]; then
         fetch "$kpkg" "$cache/$kpkg"
         mkdir -p "$kdir.tmp"
         kmoddir=$cache/$kpkg/lib/modules/$kver/kernel
-        cp "$kmoddir/drivers/xen/xen-privcmd.ko" "$kmoddir/drivers/xen/xenfs/xenfs.ko" "$kdir.tmp/"
+        cp "$kmoddir/drivers/xen/xen-privcmd.ko" "$kmoddir/drivers/xen/xenfs/xenfs.ko" \
+           "$kmoddir/drivers/xen/xen-evtchn.ko" "$kdir.tmp/"
         for m in $DRIVER_MODULES; do
             f=$(find "$kmoddir" -name "$m.ko" | head -n 1)
             [ -n "$f" ] || { echo "$0: $kpkg has no module $m.ko" >&2; exit 1; }
@@ -80,7 +90,16 @@ if [ -n "$kpkg" ]; then
         rm -rf "$cache/$kpkg" "$kdir"
         mv "$kdir.tmp" "$kdir"
     fi
-    kmods="xen-privcmd xenfs $DRIVER_MODULES"
+    kmods="xen-privcmd xenfs xen-evtchn $DRIVER_MODULES"
+fi
+
+# Debian's xenstore tools (with dom0-tools): the multi-call binary of xenstore-utils.
+if [ -n "$toolsroot" ] && [ ! -s "$cache/debian-xenstore" ]; then
+    fetch xenstore-utils "$cache/xenstore-utils"
+    cp "$cache/xenstore-utils/usr/bin/xenstore" "$cache/debian-xenstore.tmp"
+    cat "$cache/xenstore-utils/.deb-name" > "$cache/debian-xenstore.deb-name"
+    rm -rf "$cache/xenstore-utils"
+    mv "$cache/debian-xenstore.tmp" "$cache/debian-xenstore"
 fi
 
 # ---- the newc writer ----
@@ -108,13 +127,44 @@ file() {    # file NAME PERM SOURCE
     pad $size
 }
 
+# tree ROOT: every directory, file and symlink under ROOT (sorted, so the archive does not depend on
+# the file system's order), then the host libraries its ELF files need (ldd), each with its parent
+# directories (a directory that is already there is harmless: the kernel's unpacker skips it).
+# The loops read files, not pipes, so that hdr's inode counter lives in this shell.
+tree() {
+    (cd "$1" && find . -mindepth 1 | LC_ALL=C sort) > "$work/tree.list"
+    while read -r p; do
+        p=${p#./}
+        if [ -L "$1/$p" ]; then
+            symlink "$p" "$(readlink "$1/$p")"
+        elif [ -d "$1/$p" ]; then
+            dir "$p"
+        else
+            file "$p" "0$(stat -c %a "$1/$p")" "$1/$p"
+        fi
+    done < "$work/tree.list"
+    find "$1" -type f -perm -u+x -exec ldd {} \; 2>/dev/null | grep -oE '/[^ ]+' | LC_ALL=C sort -u \
+        > "$work/libs.list"
+    while read -r lib; do
+        case "$lib" in "$1"/*|"$(cd "$1" && pwd)"/*) continue ;; esac
+        d=${lib#/}
+        parents=""
+        while [ "${d%/*}" != "$d" ]; do
+            d=${d%/*}
+            parents="$d $parents"
+        done
+        for d in $parents; do dir "$d"; done
+        file "${lib#/}" 0755 "$(readlink -f "$lib")"
+    done < "$work/libs.list"
+}
+
 work=$(mktemp -d "$cache/init.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cat > "$work/init" <<'EOF'
 #!/bin/sh
 # /init of Parva's dom0 initramfs (generated by boot/mkinitramfs.sh).
 /bin/busybox --install -s
-export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root TERM=linux
+export PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin HOME=/root TERM=linux
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
@@ -145,6 +195,28 @@ if [ -f /sys/hypervisor/type ]; then
     done
 else
     echo "/sys/hypervisor: not present"
+fi
+
+# Xenstore: our xenstored in this dom0, reached over its socket and over the kernel's ring.  Every
+# line here starts with "Parva dom0: xenstore".
+if [ -x /usr/local/sbin/xenstored ]; then
+    [ -f /lib/modules/$kver/xen-evtchn.ko ] && insmod /lib/modules/$kver/xen-evtchn.ko
+    mkdir -p /var/run/xenstored /var/log
+    if /usr/local/sbin/xenstored --pid-file /var/run/xenstored.pid --log-file /var/log/xenstored.log; then
+        echo "Parva dom0: xenstore: xenstored started (pid $(cat /var/run/xenstored.pid))"
+    else
+        echo "Parva dom0: xenstore: xenstored failed to start"
+    fi
+    sed 's/^/Parva dom0: xenstore: log: /' /var/log/xenstored.log
+    /usr/local/bin/xenstore-write /parva/ours "written by our xenstore-write"
+    echo "Parva dom0: xenstore: ours read: $(/usr/local/bin/xenstore-read /parva/ours)"
+    export LD_LIBRARY_PATH=/usr/local/lib
+    /opt/debian/bin/xenstore-write /parva/debian "written by Debian's xenstore-write"
+    echo "Parva dom0: xenstore: Debian's read: $(/opt/debian/bin/xenstore-read /parva/debian)"
+    echo "Parva dom0: xenstore: Debian's ls: $(/opt/debian/bin/xenstore-ls /parva | tr '\n' ' ')"
+    unset LD_LIBRARY_PATH
+    # Through the dom0 kernel's own ring to xenstored (libxenstore falls back to the xenbus device).
+    echo "Parva dom0: xenstore: via /dev/xen/xenbus: $(XENSTORED_PATH=/dev/xen/xenbus /usr/local/bin/xenstore-read /parva/ours 2>&1)"
 fi
 
 # Devices: the drivers of what the boot tests may attach (an IDE disk whose first line is a signature,
@@ -210,6 +282,16 @@ EOF
             file lib/modules/$kver/$m.ko 0644 "$cache/modules-$kver/$m.ko"
         done
     fi
+    if [ -n "$toolsroot" ]; then
+        tree "$toolsroot"
+        dir opt
+        dir opt/debian
+        dir opt/debian/bin
+        file opt/debian/bin/xenstore 0755 "$cache/debian-xenstore"
+        for t in read write ls list rm exists chmod watch; do
+            symlink opt/debian/bin/xenstore-$t xenstore
+        done
+    fi
     nod dev/console 0600 5 1
     nod dev/null 0666 1 3
     nod dev/tty 0666 5 0
@@ -222,4 +304,4 @@ EOF
 } > "$work/cpio"
 gzip -n -9 < "$work/cpio" > "$out.tmp"
 mv "$out.tmp" "$out"
-echo "  built $out (busybox from $(cat "$cache/busybox.deb-name" 2>/dev/null)${kmods:+, modules $kmods of $kver})"
+echo "  built $out (busybox from $(cat "$cache/busybox.deb-name" 2>/dev/null)${kmods:+, modules $kmods of $kver}${toolsroot:+, dom0-tools from $toolsroot and $(cat "$cache/debian-xenstore.deb-name" 2>/dev/null)})"

@@ -21,7 +21,8 @@ static void f_notify(unsigned int port) { (void)port; }
 static int f_state(unsigned int domid) { return domid < 16 ? 0 : 2; }
 
 static const struct platform_ops fuzz_platform = {
-    "fuzz", f_init, f_fd, f_pending, f_map, f_unmap, f_bind, f_unbind, f_notify, f_state,
+    .name = "fuzz", .init = f_init, .fd = f_fd, .pending = f_pending, .map = f_map, .unmap = f_unmap,
+    .bind = f_bind, .unbind = f_unbind, .notify = f_notify, .domain_state = f_state,
 };
 const struct platform_ops *platform = &fuzz_platform;
 

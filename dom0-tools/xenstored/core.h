@@ -96,14 +96,17 @@ struct domain {
 };
 
 /* How xenstored reaches domains: a ring page and an event channel.  host_ring.c
- * implements it on an ordinary host (shared files and datagram sockets); a dom0 build
- * implements it over /dev/xen/evtchn and foreign mappings. */
+ * implements it on an ordinary host (shared files and datagram sockets); xen_linux.c in a
+ * Linux dom0, over /dev/xen/evtchn, xenfs and privcmd.  main.c picks one (--platform). */
 struct platform_ops {
     const char *name;
     int (*init)(void);
     int (*fd)(void);                                  /* polled for events, or -1 */
     /* Returns the pending port, PLATFORM_VIRQ for "domain state changed", -1 for none. */
     long (*pending)(void);
+    /* The port of the master domain's own ring (mapped with map(master_domid, 0)), which
+     * xenstored introduces at start; -1: none.  NULL where there is no such ring. */
+    long (*master_port)(void);
     void *(*map)(unsigned int domid, unsigned long mfn);
     void (*unmap)(unsigned int domid, void *intf);
     long (*bind)(unsigned int domid, unsigned int remote_port);   /* local port or -1 */
@@ -113,9 +116,11 @@ struct platform_ops {
     int (*domain_state)(unsigned int domid);
 };
 #define PLATFORM_VIRQ (-2L)
-extern const struct platform_ops *platform;
+extern const struct platform_ops *platform;        /* the one in use (default: host) */
+extern const struct platform_ops host_platform, xen_platform;
 extern char *host_ring_dir;        /* host_ring.c: --ring-dir */
 extern unsigned int priv_domid;
+extern unsigned int master_domid;  /* the domain xenstored runs in (-m) */
 extern bool keep_orphans;
 
 void domain_setup(void);

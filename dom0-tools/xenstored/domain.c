@@ -25,6 +25,7 @@ struct quota soft_quotas[Q_COUNT] = {
 };
 
 unsigned int priv_domid;
+unsigned int master_domid;
 bool keep_orphans;
 static struct domain *domains[DOMID_LIMIT];
 

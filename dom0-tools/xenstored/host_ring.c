@@ -160,7 +160,7 @@ static int host_domain_state(unsigned int domid)
     return access(path, F_OK) == 0 ? 1 : 0;
 }
 
-static const struct platform_ops host_platform = {
+const struct platform_ops host_platform = {
     .name = "host",
     .init = host_init,
     .fd = host_fd,

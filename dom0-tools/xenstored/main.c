@@ -75,6 +75,9 @@ static void usage(FILE *f)
 "                          the read-only socket is <path>_ro,\n"
 "  -L, --log-file <file>   log to <file> (default: syslog, or stderr with -N),\n"
 "      --syslog            log to syslog even with -N,\n"
+"      --platform <name>   how domains are reached: xen (a Linux dom0: /dev/xen/evtchn,\n"
+"                          xenfs, privcmd), host (tests: --ring-dir), or auto (default:\n"
+"                          xen when /dev/xen/evtchn exists, else host),\n"
 "      --ring-dir <dir>    where host-side domain rings live (default <rundir>/rings).\n");
 }
 
@@ -251,7 +254,7 @@ static void daemonize(bool print_pid)
     }
 }
 
-enum { OPT_TRACE_CONTROL = 256, OPT_SYSLOG, OPT_RING_DIR };
+enum { OPT_TRACE_CONTROL = 256, OPT_SYSLOG, OPT_RING_DIR, OPT_PLATFORM };
 
 int main(int argc, char **argv)
 {
@@ -269,11 +272,13 @@ int main(int argc, char **argv)
         { "watch-nb", 1, NULL, 'W' }, { "verbose", 0, NULL, 'V' },
         { "socket", 1, NULL, 's' }, { "log-file", 1, NULL, 'L' },
         { "syslog", 0, NULL, OPT_SYSLOG }, { "ring-dir", 1, NULL, OPT_RING_DIR },
+        { "platform", 1, NULL, OPT_PLATFORM },
         { NULL, 0, NULL, 0 }
     };
-    const char *pidfile = NULL, *sockpath = NULL, *logpath = NULL;
+    const char *pidfile = NULL, *sockpath = NULL, *logpath = NULL, *platform_name = "auto";
     bool dofork = true, print_pid = false, use_syslog = false;
     int opt, sock, ro_sock, ret;
+    long master_port;
     char ro_path[PATH_MAX];
     struct pollfd *pfds = NULL;
     unsigned int pcap = 0;
@@ -313,13 +318,14 @@ int main(int argc, char **argv)
             optval(optarg + 12);
             break;
         case 'R': case 'I': case 'e': break;
-        case 'm': optval(optarg); break;
+        case 'm': master_domid = optval(optarg); break;
         case 'p': priv_domid = optval(optarg); break;
         case 'V': verbose = true; break;
         case 's': sockpath = optarg; break;
         case 'L': logpath = optarg; break;
         case OPT_SYSLOG: use_syslog = true; break;
         case OPT_RING_DIR: host_ring_dir = strdup(optarg); break;
+        case OPT_PLATFORM: platform_name = optarg; break;
         default:
             usage(stderr);
             return 1;
@@ -327,6 +333,15 @@ int main(int argc, char **argv)
     }
     if (optind != argc) {
         fprintf(stderr, "xenstored: No arguments desired\n");
+        return 1;
+    }
+    if (!strcmp(platform_name, "xen") ||
+        (!strcmp(platform_name, "auto") && access("/dev/xen/evtchn", F_OK) == 0))
+        platform = &xen_platform;
+    else if (!strcmp(platform_name, "host") || !strcmp(platform_name, "auto"))
+        platform = &host_platform;
+    else {
+        fprintf(stderr, "xenstored: unknown platform \"%s\" (xen, host or auto)\n", platform_name);
         return 1;
     }
     if (!sockpath)
@@ -353,6 +368,15 @@ int main(int argc, char **argv)
     if (ret)
         xsd_log(LOG_WARN_L, "%s platform: %s; domains cannot be introduced", platform->name,
                 strerror(ret));
+    else if (platform->master_port && (master_port = platform->master_port()) > 0) {
+        /* Our own domain's ring, which its kernel set up for a local xenstored (Xen's dom0_init). */
+        ret = domain_introduce(master_domid, 0, master_port);
+        if (ret)
+            xsd_log(LOG_WARN_L, "domain %u (ours): ring on port %ld not connected: %s", master_domid,
+                    master_port, strerror(ret));
+        else
+            platform->notify(domain_find(master_domid)->port);
+    }
     if (dofork)
         daemonize(print_pid);
     else if (print_pid)

@@ -169,6 +169,16 @@ expect '^uname -a: Linux .* 6\.1\.[0-9]+-[0-9]+-amd64 #1 SMP .*Debian 6\.1\.[0-9
 expect '^/sys/hypervisor/type: xen$' "linux-initramfs: /sys/hypervisor/type is xen"
 expect '^/sys/hypervisor/version/minor: 17$' "linux-initramfs: /sys/hypervisor/version says Xen 4.17"
 expect '^/proc/xen/capabilities: control_d$' "linux-initramfs: xenfs on /proc/xen: dom0 is the control domain"
+expect 'xenstored info: domain 0 introduced \(port [0-9]+\)' \
+    "linux-initramfs: our xenstored runs in dom0 and connects dom0's own ring (xsd_kva, xsd_port)"
+expect '^Parva dom0: xenstore: ours read: written by our xenstore-write$' \
+    "linux-initramfs: our xenstore tools write and read through xenstored's socket"
+expect "^Parva dom0: xenstore: Debian's read: written by Debian's xenstore-write\$" \
+    "linux-initramfs: Debian's xenstore-utils run against our libxenstore.so.4 in dom0"
+expect "^Parva dom0: xenstore: Debian's ls: ours = \"written by our xenstore-write\" debian = \"written by Debian's xenstore-write\" \$" \
+    "linux-initramfs: Debian's xenstore-ls lists both"
+expect '^Parva dom0: xenstore: via /dev/xen/xenbus: written by our xenstore-write$' \
+    "linux-initramfs: the dom0 kernel's xenbus ring reaches xenstored (event channel to itself)"
 expect '^Parva dom0: powering off$' "linux-initramfs: /init powers off (parva.test=poweroff)"
 expect 'Hardware Dom0 halted: powering off' "linux-initramfs: dom0's SCHEDOP_shutdown(poweroff) reaches the hypervisor"
 expect_rc 0 "linux-initramfs: ACPI power-off ends QEMU before the timeout"

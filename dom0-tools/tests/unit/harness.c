@@ -26,7 +26,8 @@ static void f_notify(unsigned int port) { (void)port; fake_notifications++; }
 static int f_state(unsigned int domid) { return domid == 0 ? 0 : fake_domain_state[domid]; }
 
 static const struct platform_ops fake_platform = {
-    "fake", f_init, f_fd, f_pending, f_map, f_unmap, f_bind, f_unbind, f_notify, f_state,
+    .name = "fake", .init = f_init, .fd = f_fd, .pending = f_pending, .map = f_map, .unmap = f_unmap,
+    .bind = f_bind, .unbind = f_unbind, .notify = f_notify, .domain_state = f_state,
 };
 const struct platform_ops *platform = &fake_platform;
 
