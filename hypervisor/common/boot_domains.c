@@ -183,7 +183,8 @@ void boot_domains_start(bool dom0_exists)
             vcpu_up(table[i].d->vcpu[0]);
 }
 
-void boot_domain_shutdown(struct domain *d)
+/* The boot-time domain of d, now marked as ending, or NULL (not one, or already ending). */
+static struct boot_domain *claim(struct domain *d)
 {
     struct boot_domain *bd = NULL;
     unsigned long flags;
@@ -197,10 +198,36 @@ void boot_domain_shutdown(struct domain *d)
             bd->shutting_down = true;
         }
     spin_unlock_irqrestore(&boot_domains_lock, flags);
+    return bd;
+}
+
+void boot_domain_shutdown(struct domain *d)
+{
+    struct boot_domain *bd = claim(d);
+
     if ( !bd )
         return;
     printk("%s has shut down (%s): destroying it\n", bd->who, shutdown_reason(d->shutdown_code));
     tasklet_schedule(&bd->reaper);
+}
+
+int boot_domain_destroy(struct domain *d)
+{
+    struct boot_domain *bd = claim(d);
+    struct vcpu *v;
+
+    if ( !bd )
+        return d->is_shut_down ? 0 : -EOPNOTSUPP;   /* already on its way out, or not ours */
+    printk("%s: destroyed by the control domain (XEN_DOMCTL_destroydomain)\n", bd->who);
+    /* Its vCPUs stop for good, as at a shutdown; the tasklet then destroys it. */
+    for_each_vcpu ( d, v )
+    {
+        vcpu_pause_flag_set(v, VPF_dying);
+        vcpu_timers_stop(v);
+        stop_timer(&v->poll_timer);
+    }
+    tasklet_schedule(&bd->reaper);
+    return 0;
 }
 
 /* The tasklet: destroy a boot-time domain that has shut down (see Design). */

@@ -100,6 +100,14 @@ void conring_clear(struct conring *r)
     r->start = r->prod;
 }
 
+void conring_discard(struct conring *r, uint64_t upto)
+{
+    if ( upto > r->prod )
+        upto = r->prod;
+    if ( upto > r->start )
+        r->start = upto;
+}
+
 int conring_move(struct conring *r, char *newbuf, uint32_t newsize)
 {
     uint64_t held = r->prod - r->start;

@@ -43,6 +43,11 @@ string_param("console", opt_console);
 static uint64_t opt_conring_size;
 size_param("conring_size", opt_conring_size);
 
+/* console_to_ring: dom0's console output goes into the ring too (`xl dmesg` shows it); off by
+   default, as in Xen (other domains' output always does, prefixed "(dN) "). */
+static bool opt_console_to_ring;
+boolean_param("console_to_ring", opt_console_to_ring);
+
 /* console_timestamps=none|boot (bare: boot) */
 static bool opt_timestamps;
 static int parse_console_timestamps(const char *s)
@@ -167,6 +172,27 @@ void console_ring_resize(void)
     printk(XENLOG_INFO "console: ring of %lu KiB\n", (PAGE_SIZE << order) >> 10);
 }
 
+void console_ring_bounds(uint64_t *oldest, uint64_t *newest)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&console_lock, flags);
+    if ( oldest )
+        *oldest = conring_oldest(&ring);
+    if ( newest )
+        *newest = conring_newest(&ring);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void console_ring_discard(uint64_t upto)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&console_lock, flags);
+    conring_discard(&ring, upto);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
 size_t console_ring_read(uint64_t *idx, char *dst, size_t len)
 {
     unsigned long flags;
@@ -280,6 +306,14 @@ void printk(const char *fmt, ...)
     va_end(args);
 }
 
+/* A guest's bytes: to the devices, and to the ring unless they are dom0's (see console_to_ring). */
+static void emit_guest(unsigned int domid, const char *s, size_t len)
+{
+    if ( domid != 0 || opt_console_to_ring )
+        conring_put(&ring, s, len);
+    devices_puts(s, len);
+}
+
 void console_guest_write(unsigned int domid, const char *s, size_t len)
 {
     static bool guest_line_start = true;
@@ -294,18 +328,18 @@ void console_guest_write(unsigned int domid, const char *s, size_t len)
             char prefix[16];
             int n = scnprintf(prefix, sizeof(prefix), "(d%u) ", domid);
 
-            emit(prefix, n, true);
+            emit_guest(domid, prefix, n);
             guest_line_start = false;
         }
         if ( s[i] == '\n' )
         {
-            emit(s + start, i + 1 - start, true);
+            emit_guest(domid, s + start, i + 1 - start);
             start = i + 1;
             guest_line_start = true;
         }
     }
     if ( start < len )
-        emit(s + start, len - start, true);
+        emit_guest(domid, s + start, len - start);
     /*
      * After output without a trailing newline, the hypervisor's next message continues that line
      * without its "(PARVA) " prefix, and so does the next guest write (any domain's) without a

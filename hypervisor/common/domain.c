@@ -69,6 +69,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     d->domain_id = id;
     d->refcnt = 1;
     d->is_privileged = privileged;
+    d->shutdown_code = ~0U;         /* no code yet: Xen's SHUTDOWN_CODE_INVALID */
     spin_lock_init(&d->page_alloc_lock);
     page_list_init(&d->page_list);
     d->max_vcpus = max_vcpus;
@@ -133,6 +134,18 @@ bool get_domain(struct domain *d)
             return false;       /* already being destroyed */
     } while ( !__atomic_compare_exchange_n(&d->refcnt, &x, x + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED) );
     return true;
+}
+
+struct domain *domain_lookup_from(domid_t id)
+{
+    struct domain *d;
+    unsigned long flags;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for ( d = domain_list; d && (d->domain_id < id || d->is_dying || !get_domain(d)); d = d->next_in_list )
+        ;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
 }
 
 struct domain *domain_lookup(domid_t id)

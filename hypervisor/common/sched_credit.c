@@ -46,6 +46,7 @@
 #include <parva/printk.h>
 #include <parva/sched.h>
 #include <parva/spinlock.h>
+#include <parva/domctl.h>           /* XEN_SCHEDULER_CREDIT */
 
 #define NS_PER_MS           1000000ULL
 #define CREDIT_TSLICE_NS    (3 * SCHED_TICK_NS)     /* 30 ms: time slice and accounting period */
@@ -977,6 +978,7 @@ static void credit_dump(unsigned int cpu)
 const struct sched_ops sched_credit_ops = {
     .name           = "credit",
     .opt_name       = "credit",
+    .xen_id         = XEN_SCHEDULER_CREDIT,
     .init           = credit_init,
     .alloc_domdata  = credit_alloc_domdata,
     .free_domdata   = credit_free_domdata,

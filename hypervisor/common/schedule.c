@@ -100,12 +100,14 @@ static void runstate_change(struct vcpu *v, enum vcpu_runstate s, uint64_t now)
     v->runstate = s;
 }
 
-/* The state a vCPU that is not running is in. */
+/* The state a vCPU that is not running is in (as Xen: paused and not blocked is offline). */
 static enum vcpu_runstate idle_state(const struct vcpu *v)
 {
     if ( !v->pause_flags )
         return VCPU_RUNNABLE;
-    return (v->pause_flags & (VPF_down | VPF_dying)) ? VCPU_OFFLINE : VCPU_BLOCKED;
+    if ( v->pause_flags & (VPF_down | VPF_dying) )
+        return VCPU_OFFLINE;
+    return (v->pause_flags & VPF_blocked) ? VCPU_BLOCKED : VCPU_OFFLINE;
 }
 
 void vcpu_pause_flag_set(struct vcpu *v, unsigned int flag)
@@ -186,6 +188,36 @@ void vcpu_up(struct vcpu *v)
     }
     v->is_up = true;
     vcpu_pause_flag_clear(v, VPF_down);
+}
+
+int vcpu_set_affinity(struct vcpu *v, cpumask_t hard, cpumask_t soft)
+{
+    cpumask_t usable = hard & online_cpus;
+    unsigned int cpu, target = NR_CPUS;
+    unsigned long flags;
+
+    if ( !usable )
+        return -EINVAL;
+    cpu = vcpu_lock(v, &flags);
+    v->hard_affinity = hard;
+    v->soft_affinity = soft;
+    if ( !cpumask_has(usable, cpu) )
+    {
+        target = __builtin_ctzll(usable);
+        if ( sched_cpus[cpu].curr == v )
+            sched_tickle(cpu);          /* it leaves this CPU; one of its new ones takes it */
+        else if ( v->pause_flags )
+            __atomic_store_n(&v->processor, target, __ATOMIC_RELEASE);     /* on no queue: move it */
+    }
+    vcpu_unlock(cpu, flags);
+    if ( target < NR_CPUS )
+        sched_tickle(target);           /* queued on a CPU it may no longer use: come and take it */
+    return 0;
+}
+
+unsigned int sched_xen_id(void)
+{
+    return sched_policy ? sched_policy->xen_id : 0;
 }
 
 int sched_init_vcpu(struct vcpu *v, unsigned int cpu)

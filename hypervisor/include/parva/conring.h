@@ -58,6 +58,8 @@ uint64_t conring_newest(const struct conring *r);
 
 /* Forget all bytes held so far (indices keep counting). */
 void conring_clear(struct conring *r);
+/* Forget the bytes before index upto (those read, say); newer ones stay. */
+void conring_discard(struct conring *r, uint64_t upto);
 
 /*
  * Move to a new buffer (for instance a larger one from the heap), keeping the

@@ -66,6 +66,8 @@ struct domain {
     bool is_dying;
     bool is_shut_down;
     unsigned int shutdown_code;     /* SHUTDOWN_* of the public sched.h */
+    unsigned int controller_pause_count;    /* atomic: XEN_DOMCTL_pausedomain's, at most 255 */
+    xen_domain_handle_t handle;     /* the toolstack's UUID of it (zero: none given) */
     struct domain *next_in_list;
 
     spinlock_t page_alloc_lock;
@@ -95,6 +97,8 @@ struct domain {
 struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged, int *rc);
 /* A reference to domain id (DOMID_SELF is not accepted here), or NULL. */
 struct domain *domain_lookup(domid_t id);
+/* The domain with the lowest id >= id that is not dying, with a reference; NULL if none. */
+struct domain *domain_lookup_from(domid_t id);
 bool get_domain(struct domain *d);
 void put_domain(struct domain *d);
 /* Debug key 'q': the domains and their vCPUs. */

@@ -37,6 +37,7 @@ struct domain;
 #define VPF_blocked     (1U << 0)   /* SCHEDOP_block / poll: waiting for an event */
 #define VPF_down        (1U << 1)   /* not brought up (VCPUOP_up), or taken down */
 #define VPF_dying       (1U << 2)   /* its domain shut down or is being destroyed */
+#define VPF_paused      (1U << 3)   /* its domain is paused by the controller (XEN_DOMCTL_pausedomain) */
 
 /* CPU sets: one bit per CPU (NR_CPUS is 64). */
 typedef uint64_t cpumask_t;
@@ -70,6 +71,7 @@ struct sched_slice {
 struct sched_ops {
     const char *name;                   /* "credit" */
     const char *opt_name;               /* its sched= name */
+    unsigned int xen_id;                /* XEN_SCHEDULER_* of the public domctl.h; 0: none */
     /* Once at boot, before any CPU schedules; cpus: the online ones. */
     int  (*init)(cpumask_t cpus);
     /* A domain's and a vCPU's policy data (d->sched_priv, v->sched_priv); no lock held. */
@@ -114,6 +116,11 @@ void sched_destroy_vcpu(struct vcpu *v);
 int  sched_init_domain(struct domain *d);
 void sched_destroy_domain(struct domain *d);
 int  sched_adjust(struct domain *d, const struct sched_params *p);
+/* The policy's XEN_SCHEDULER_* (XEN_SYSCTL_sched_id, XEN_DOMCTL_scheduler_op); 0 for none. */
+unsigned int sched_xen_id(void);
+/* New hard and soft affinity (XEN_DOMCTL_setvcpuaffinity): -EINVAL if hard has no online CPU.
+ * A vCPU outside its new hard affinity moves to a CPU inside it. */
+int  vcpu_set_affinity(struct vcpu *v, cpumask_t hard, cpumask_t soft);
 
 /* Set and clear pause flags (VPF_*): the vCPU leaves or re-enters the scheduler as needed. */
 void vcpu_pause_flag_set(struct vcpu *v, unsigned int flag);

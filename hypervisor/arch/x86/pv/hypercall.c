@@ -16,6 +16,7 @@
  */
 #include <parva/domain.h>
 #include <parva/event.h>
+#include <parva/domctl.h>
 #include <parva/grant_table.h>
 #include <parva/lib.h>
 #include <parva/printk.h>
@@ -63,6 +64,8 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(event_channel_op,    do_event_channel_op,    false),
     HC(physdev_op,          do_physdev_op,          false),
     HC(grant_table_op,      do_grant_table_op,      false),
+    HC(domctl,              do_domctl,              true),
+    HC(sysctl,              do_sysctl,              true),
 };
 
 long hypercall_dispatch(unsigned long nr, const unsigned long args[5])
