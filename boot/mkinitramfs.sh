@@ -198,8 +198,9 @@ else
 fi
 
 # Xenstore: our xenstored in this dom0, reached over its socket and over the kernel's ring.  Every
-# line here starts with "Parva dom0: xenstore".
-if [ -x /usr/local/sbin/xenstored ]; then
+# line here starts with "Parva dom0: xenstore".  Only in the control domain: a domU started from
+# this initramfs (boot-time domains) has no xenstore, and its kernel's xenbus waits for one.
+if [ -x /usr/local/sbin/xenstored ] && grep -qw control_d /proc/xen/capabilities 2>/dev/null; then
     [ -f /lib/modules/$kver/xen-evtchn.ko ] && insmod /lib/modules/$kver/xen-evtchn.ko
     mkdir -p /var/run/xenstored /var/log
     if /usr/local/sbin/xenstored --pid-file /var/run/xenstored.pid --log-file /var/log/xenstored.log; then

@@ -183,19 +183,24 @@ void boot_domains_start(bool dom0_exists)
             vcpu_up(table[i].d->vcpu[0]);
 }
 
-/* The boot-time domain of d, now marked as ending, or NULL (not one, or already ending). */
-static struct boot_domain *claim(struct domain *d)
+/* The boot-time domain of d, now marked as ending, or NULL (*ours: whether d is one at all). */
+static struct boot_domain *claim(struct domain *d, bool *ours)
 {
     struct boot_domain *bd = NULL;
     unsigned long flags;
     unsigned int i;
 
+    *ours = false;
     spin_lock_irqsave(&boot_domains_lock, flags);
     for ( i = 0; i < nr_entries; i++ )
-        if ( table[i].d == d && !table[i].shutting_down )
+        if ( table[i].d == d )
         {
-            bd = &table[i];
-            bd->shutting_down = true;
+            *ours = true;
+            if ( !table[i].shutting_down )
+            {
+                bd = &table[i];
+                bd->shutting_down = true;
+            }
         }
     spin_unlock_irqrestore(&boot_domains_lock, flags);
     return bd;
@@ -203,7 +208,8 @@ static struct boot_domain *claim(struct domain *d)
 
 void boot_domain_shutdown(struct domain *d)
 {
-    struct boot_domain *bd = claim(d);
+    bool ours;
+    struct boot_domain *bd = claim(d, &ours);
 
     if ( !bd )
         return;
@@ -213,11 +219,12 @@ void boot_domain_shutdown(struct domain *d)
 
 int boot_domain_destroy(struct domain *d)
 {
-    struct boot_domain *bd = claim(d);
+    bool ours;
+    struct boot_domain *bd = claim(d, &ours);
     struct vcpu *v;
 
     if ( !bd )
-        return d->is_shut_down ? 0 : -EOPNOTSUPP;   /* already on its way out, or not ours */
+        return ours ? 0 : -EOPNOTSUPP;      /* already on its way out, or not a boot-time domain */
     printk("%s: destroyed by the control domain (XEN_DOMCTL_destroydomain)\n", bd->who);
     /* Its vCPUs stop for good, as at a shutdown; the tasklet then destroys it. */
     for_each_vcpu ( d, v )

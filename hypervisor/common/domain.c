@@ -243,6 +243,68 @@ void domain_kill(struct domain *d)
     put_domain(d);          /* the list's reference */
 }
 
+static void kill_from_tasklet(void *data)
+{
+    struct domain *d = data, *hwdom;
+    domid_t id = d->domain_id;
+
+    domain_kill(d);
+    put_domain(d);                  /* the tasklet's reference: the last one frees it */
+    printk(XENLOG_INFO "Domain %u destroyed by the control domain\n", id);
+    hwdom = domain_lookup(0);
+    if ( hwdom )
+    {
+        send_guest_global_virq(hwdom, VIRQ_DOM_EXC);
+        put_domain(hwdom);
+    }
+}
+
+int domain_destroy_by_controller(struct domain *d)
+{
+    int rc = boot_domain_destroy(d);
+    struct vcpu *v;
+
+    if ( rc != -EOPNOTSUPP )
+        return rc;
+    if ( __atomic_exchange_n(&d->destroy_requested, true, __ATOMIC_ACQ_REL) )
+        return 0;                   /* already on its way */
+    for_each_vcpu ( d, v )
+    {
+        vcpu_pause_flag_set(v, VPF_dying);
+        vcpu_timers_stop(v);
+        stop_timer(&v->poll_timer);
+    }
+    if ( !get_domain(d) )
+        return -ESRCH;
+    tasklet_init(&d->kill_tasklet, kill_from_tasklet, d);
+    tasklet_schedule(&d->kill_tasklet);
+    return 0;
+}
+
+domid_t domain_next_free_id(void)
+{
+    static domid_t rover;
+    unsigned long flags;
+    domid_t id = 0;
+    unsigned int n;
+
+    spin_lock_irqsave(&domlist_lock, flags);
+    for ( n = 0; n < DOMID_FIRST_RESERVED - 1; n++ )
+    {
+        struct domain *d;
+
+        id = rover + 1U < DOMID_FIRST_RESERVED ? rover + 1 : 1;
+        rover = id;
+        for ( d = domain_list; d && d->domain_id != id; d = d->next_in_list )
+            ;
+        if ( !d )
+            break;
+        id = 0;
+    }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return id;
+}
+
 /* Debug key 'q': every domain and the state of its vCPUs, as Xen's dump of domain info. */
 void domain_dump(void)
 {

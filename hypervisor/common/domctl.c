@@ -3,11 +3,11 @@
  * interface version 0x15), for the control domain (dom0) only.
  *
  * What is here: getdomaininfo (Xen 4.17's "this domain or the next one" lookup), pausedomain
- * and unpausedomain (the controller's pause count), destroydomain (boot-time domains: their
- * destruction runs as for a shutdown), max_mem, getvcpuinfo, get/setvcpuaffinity (hard and
- * soft), and scheduler_op for the credit scheduler (weight, cap).  Building domains at run time
- * (createdomain, max_vcpus, setvcpucontext, ...) is not here yet: -ENOSYS, as for every
- * command Parva does not know.
+ * and unpausedomain (the controller's pause count), destroydomain (from a tasklet; boot-time
+ * domains as after a shutdown), max_mem, getvcpuinfo, get/setvcpuaffinity (hard and soft),
+ * scheduler_op for the credit scheduler (weight, cap), and what a domain builder needs:
+ * createdomain and max_vcpus here, setvcpucontext and hypercall_init in the arch part
+ * (arch_do_domctl).  Every command Parva does not know is -ENOSYS.
  *
  * The whole struct xen_domctl is copied in once, checked (interface version: -EACCES, as Xen),
  * acted on, and copied back out whole when the command has output (Xen's copyback).
@@ -46,6 +46,8 @@ void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->domain = d->domain_id;
     for_each_vcpu ( d, v )
     {
+        if ( d->vcpus_hidden )
+            break;
         unsigned int pf = __atomic_load_n(&v->pause_flags, __ATOMIC_RELAXED);
 
         cpu_time += vcpu_cpu_time(v, now);
@@ -75,7 +77,7 @@ void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->shared_info_frame = d->shared_info_mfn;
     info->cpu_time = cpu_time;
     info->nr_online_vcpus = online;
-    info->max_vcpu_id = d->max_vcpus ? d->max_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
+    info->max_vcpu_id = d->max_vcpus && !d->vcpus_hidden ? d->max_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
     memcpy(info->handle, d->handle, sizeof(info->handle));
     info->cpupool = 0;
     info->gpaddr_bits = arch_domain_gpaddr_bits(d);
@@ -127,7 +129,7 @@ static int domain_unpause_by_controller(struct domain *d)
 /* The vCPU of d named by a domctl: -EINVAL beyond max_vcpus, -ESRCH if not created (as Xen). */
 static struct vcpu *domctl_vcpu(struct domain *d, uint32_t id, long *rc)
 {
-    *rc = id >= d->max_vcpus ? -EINVAL : !d->vcpu[id] ? -ESRCH : 0;
+    *rc = id >= d->max_vcpus ? -EINVAL : !d->vcpu[id] || d->vcpus_hidden ? -ESRCH : 0;
     return *rc ? NULL : d->vcpu[id];
 }
 
@@ -239,6 +241,47 @@ static long scheduler_op(struct domain *d, struct xen_domctl_scheduler_op *s)
     }
 }
 
+/*
+ * XEN_DOMCTL_createdomain: an unprivileged PV domain with config->max_vcpus vCPUs (all down),
+ * paused by the controller (as Xen: the toolstack builds it, then unpauses it), no memory
+ * (max_mem comes next).  op->domain 0 (or a reserved id) picks a free one; another is -EEXIST if
+ * taken.  HVM, HAP, an IOMMU, nested virtualisation and vPMU are Xen's alone: -EINVAL.  The
+ * event-channel, grant and maptrack limits are taken as Parva's defaults.
+ */
+static long create_domain(struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+    domid_t id = op->domain;
+    struct domain *d;
+    struct vcpu *v;
+    int rc;
+
+    if ( c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_iommu |
+                     XEN_DOMCTL_CDF_nested_virt | XEN_DOMCTL_CDF_vpmu | ~(XEN_DOMCTL_CDF_MAX * 2 - 1)) )
+        return -EINVAL;
+    if ( c->max_vcpus == 0 || c->max_vcpus > MAX_VIRT_CPUS || c->iommu_opts || c->vmtrace_size ||
+         c->cpupool_id || (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask) )
+        return -EINVAL;
+    if ( id == 0 || id >= DOMID_FIRST_RESERVED )
+    {
+        id = domain_next_free_id();
+        if ( !id )
+            return -ENOMEM;
+    }
+    d = domain_create(id, c->max_vcpus, false, &rc);
+    if ( !d )
+        return rc;
+    memcpy(d->handle, c->handle, sizeof(d->handle));
+    d->vcpus_hidden = true;         /* Xen 4.17: the vCPUs come with XEN_DOMCTL_max_vcpus */
+    d->controller_pause_count = 1;
+    for_each_vcpu ( d, v )
+        vcpu_pause_flag_set(v, VPF_paused);
+    printk(XENLOG_INFO "Domain %u created by the control domain: %u vCPU%s, paused\n", id, c->max_vcpus,
+           c->max_vcpus == 1 ? "" : "s");
+    op->domain = id;
+    return 0;
+}
+
 long do_domctl(unsigned long arg)
 {
     struct xen_domctl op;
@@ -263,6 +306,14 @@ long do_domctl(unsigned long arg)
         return copy_to_guest_va(arg, &op, sizeof(op)) ? -EFAULT : 0;
     }
 
+    if ( op.cmd == XEN_DOMCTL_createdomain )
+    {
+        rc = create_domain(&op);
+        if ( !rc && copy_to_guest_va(arg, &op, sizeof(op)) )
+            rc = -EFAULT;                   /* as Xen: the domain stays, paused, for destroydomain */
+        return rc;
+    }
+
     d = domain_lookup(op.domain);
     if ( !d )
         return -ESRCH;
@@ -275,7 +326,13 @@ long do_domctl(unsigned long arg)
         rc = d == current->domain ? -EINVAL : domain_unpause_by_controller(d);
         break;
     case XEN_DOMCTL_destroydomain:
-        rc = d == current->domain || d->is_privileged ? -EINVAL : boot_domain_destroy(d);
+        rc = d == current->domain || d->is_privileged ? -EINVAL : domain_destroy_by_controller(d);
+        break;
+    case XEN_DOMCTL_max_vcpus:
+        /* Xen 4.17 still wants it after createdomain, with the same count, to make the vCPUs. */
+        rc = op.u.max_vcpus.max == d->max_vcpus ? 0 : -EINVAL;
+        if ( !rc )
+            d->vcpus_hidden = false;
         break;
     case XEN_DOMCTL_max_mem:
     {
@@ -311,7 +368,7 @@ long do_domctl(unsigned long arg)
         copyback = !rc;
         break;
     default:
-        rc = -ENOSYS;
+        rc = arch_do_domctl(&op, d, &copyback);
         break;
     }
     put_domain(d);

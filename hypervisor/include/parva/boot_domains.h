@@ -40,7 +40,7 @@ void boot_domains_start(bool dom0_exists);
 /* From domain_shutdown(), any context: d has shut down; if it is a boot-time domain, destroy it soon. */
 void boot_domain_shutdown(struct domain *d);
 /* XEN_DOMCTL_destroydomain of d (running or not): stop its vCPUs and destroy it soon, as after a
- * shutdown.  0, or -EOPNOTSUPP if d is not a boot-time domain (Parva builds no others yet). */
+ * shutdown.  0 (also when it is already ending), or -EOPNOTSUPP if d is not a boot-time domain. */
 int boot_domain_destroy(struct domain *d);
 
 /*

@@ -20,6 +20,7 @@
 #include <parva/public.h>
 #include <parva/spinlock.h>
 #include <parva/sched.h>
+#include <parva/tasklet.h>
 #include <parva/timer.h>
 #include <asm/domain.h>
 
@@ -67,6 +68,9 @@ struct domain {
     bool is_shut_down;
     unsigned int shutdown_code;     /* SHUTDOWN_* of the public sched.h */
     unsigned int controller_pause_count;    /* atomic: XEN_DOMCTL_pausedomain's, at most 255 */
+    bool destroy_requested;         /* XEN_DOMCTL_destroydomain ran (kill_tasklet) */
+    bool vcpus_hidden;              /* created by the controller, before XEN_DOMCTL_max_vcpus */
+    struct tasklet kill_tasklet;    /* the controller's destruction of a domain it built */
     xen_domain_handle_t handle;     /* the toolstack's UUID of it (zero: none given) */
     struct domain *next_in_list;
 
@@ -105,6 +109,11 @@ void put_domain(struct domain *d);
 void domain_dump(void);
 /* Mark it dying: vCPUs never run again; memory goes when the last reference does. */
 void domain_kill(struct domain *d);
+/* XEN_DOMCTL_destroydomain: stop d's vCPUs for good and kill it from a tasklet (dom0 is told
+   with VIRQ_DOM_EXC when it is gone).  Boot-time domains go their own way (boot_domains.c). */
+int domain_destroy_by_controller(struct domain *d);
+/* A free domain id for XEN_DOMCTL_createdomain, after the last one handed out; 0 if none. */
+domid_t domain_next_free_id(void);
 /* Guest misbehaviour: report why (first reason wins) and shut it down as crashed. */
 void domain_crash(struct domain *d, const char *why);
 /* Stop the domain's vCPUs for good with a SHUTDOWN_* reason; dom0's decides the machine's fate. */

@@ -27,7 +27,9 @@ long do_sysctl(unsigned long arg);
 /* XEN_DOMCTL_getdomaininfo's record of d (also for XEN_SYSCTL_getdomaininfolist). */
 void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info);
 
-/* Arch hooks: a domain's guest-physical address width; the machine's part of physinfo. */
+/* Arch hooks: the arch's domctl commands (-ENOSYS for unknown ones; *copyback for output); a
+   domain's guest-physical address width; the machine's part of physinfo. */
+long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
 unsigned int arch_domain_gpaddr_bits(const struct domain *d);
 void arch_physinfo(struct xen_sysctl_physinfo *pi);
 

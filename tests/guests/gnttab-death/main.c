@@ -6,8 +6,10 @@
  * type references the mappings held (it can be pinned as a page table).
  *
  *   role=granter peer=M: grants a page to M, offers M a port, waits for M's word that it mapped
- *       it, checks the entry is in use and the page cannot be pinned, then waits for M's death.
- *   role=mapper peer=G: maps G's grant three ways, tells G, and powers off without unmapping.
+ *       it, checks the entry is in use and the page cannot be pinned, tells M so, then waits for
+ *       M's death.
+ *   role=mapper peer=G: maps G's grant three ways, tells G, waits for G's answer, and powers off
+ *       without unmapping.
  * Parva only: Xen 4.17 builds no boot-time domUs.
  */
 #include "guest.h"
@@ -37,6 +39,8 @@ static void granter(domid_t peer)
     check_eq("flags while mapped", gnt_v1[REF].flags, GTF_permit_access | GTF_reading | GTF_writing);
     check(!gnt_end_v1(REF), "ending access to a mapped grant succeeded");
     check_rc("pin the page the mapper maps writable", mmuext_one(MMUEXT_PIN_L1_TABLE, mfn, 0), -EINVAL);
+    /* Only now may the mapper die: its destruction does not wait for an idle CPU. */
+    check_rc("tell the mapper it may power off", domu_send(a.port), 0);
 
     /* The mapper's death: our end of the channel becomes unbound once it is destroyed. */
     for ( deadline = guest_system_time() + STEP_NS; guest_system_time() < deadline; )
@@ -67,6 +71,7 @@ static void mapper(domid_t peer)
     rc = domu_bind_offered_port(peer, STEP_NS, &remote);
     if ( rc < 0 )
         report_fatal("no port of domain %u would bind: %ld", peer, rc);
+    domu_wait_port((evtchn_port_t)rc, 0);       /* a new binding starts pending (as Xen): clear it */
     check_st("host map by address", gnt_map(REF, peer, (uint64_t)gnt_slot(100), GNTMAP_host_map, &h, NULL),
              GNTST_okay);
     check_st("host map by PTE address", gnt_map(REF, peer, gnt_slot_pte_maddr(101), GNTMAP_host_map |
@@ -75,6 +80,7 @@ static void mapper(domid_t peer)
     *(volatile uint64_t *)gnt_slot(100) = 42;
     check_eq("read through the other mapping", *(volatile uint64_t *)gnt_slot(101), 42);
     check_rc("tell the granter", domu_send((evtchn_port_t)rc), 0);
+    check(domu_wait_port((evtchn_port_t)rc, STEP_NS), "the granter did not answer within 30 s");
     printf("mapper: powering off with three mappings in place\n");
 }
 
