@@ -26,7 +26,8 @@
 # the boot tests may attach and reports them ("Parva dom0: dev: ..." lines: the pirqs of
 # /proc/interrupts, the first line of /dev/sda, eth0 and a DHCP lease, the ACPI SCI count after a power
 # button press, which it waits 15 s for when there is a disk).  With `parva.test=poweroff` on the
-# kernel command line it prints "Parva dom0: powering off" and runs `poweroff -f`; otherwise it starts
+# kernel command line it prints "Parva dom0: powering off" and runs `poweroff -f` (after
+# parva.test.linger=N seconds, if given); otherwise it starts
 # a shell with job control on the console (and another one whenever that shell exits).
 set -eu
 [ $# -ge 1 ] && [ $# -le 3 ] || { echo "usage: $0 OUT.cpio.gz [LINUX-IMAGE-PACKAGE [DOM0-TOOLS-ROOT]]" >&2; exit 2; }
@@ -218,6 +219,19 @@ if [ -x /usr/local/sbin/xenstored ] && grep -qw control_d /proc/xen/capabilities
     unset LD_LIBRARY_PATH
     # Through the dom0 kernel's own ring to xenstored (libxenstore falls back to the xenbus device).
     echo "Parva dom0: xenstore: via /dev/xen/xenbus: $(XENSTORED_PATH=/dev/xen/xenbus /usr/local/bin/xenstore-read /parva/ours 2>&1)"
+    # dom0's own entries, as Xen's xen-init-dom0 writes them (xl names domains from xenstore).
+    /usr/local/bin/xenstore-write /local/domain/0/name Domain-0 /local/domain/0/domid 0
+fi
+
+# xl: the toolstack's view of the machine ("Parva dom0: xl: <command>" before each output).
+if [ -x /usr/local/sbin/xl ] && grep -qw control_d /proc/xen/capabilities 2>/dev/null; then
+    for c in "list" "vcpu-list" "sched-credit"; do
+        echo "Parva dom0: xl: $c"
+        /usr/local/sbin/xl $c 2>&1
+    done
+    echo "Parva dom0: xl: info"
+    /usr/local/sbin/xl info 2>&1 | grep -E '^(nr_cpus|total_memory|free_memory|xen_version|xen_scheduler|virt_caps) '
+    echo "Parva dom0: xl: dmesg (first line): $(/usr/local/sbin/xl dmesg 2>&1 | head -n 1)"
 fi
 
 # Devices: the drivers of what the boot tests may attach (an IDE disk whose first line is a signature,
@@ -250,6 +264,13 @@ if [ -e /sys/block/sda ]; then
 fi
 if [ -e /sys/block/sda ] || [ -e /sys/class/net/eth0 ]; then
     pirqs after
+fi
+
+# parva.test.linger=N: stay N seconds before going on (a boot-time domU that dom0's xl must see).
+linger=$(sed -n 's/.*parva\.test\.linger=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$linger" ]; then
+    echo "Parva dom0: lingering $linger s (parva.test.linger)"
+    sleep "$linger"
 fi
 
 case " $(cat /proc/cmdline) " in

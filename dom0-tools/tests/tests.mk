@@ -9,12 +9,17 @@ UNIT_BINS  := $(addprefix $(O)/tests/,$(UNIT_NAMES))
 CORE_SRCS  := $(filter-out xenstored/host_ring.c,$(XSD_SRCS))
 HDRS       := $(wildcard xenstored/*.h common/*.h tests/*.h tests/unit/*.h include/*.h)
 TEST_BINS  := $(UNIT_BINS) $(O)/san/xenstored $(O)/tests/badinput $(O)/tests/ringtest \
-              $(O)/tests/libtest $(O)/tests/fuzz_wire
+              $(O)/tests/libtest $(O)/tests/fuzz_wire $(O)/tests/test_xl_format
 TFLAGS     := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Icommon
 
 $(O)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) tests/unit/harness.c $(HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TFLAGS) $(SAN) -o $@ $< tests/unit/harness.c $(CORE_SRCS) -lcmocka
+
+# xl's formats and CPU lists (xl/xl_format.c), against Xen 4.17's output.
+$(O)/tests/test_xl_format: tests/xl/test_xl_format.c xl/xl_format.c xl/xl.h xc/xc.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TFLAGS) $(SAN) -Ixl -Ixc -o $@ tests/xl/test_xl_format.c xl/xl_format.c -lcmocka
 
 $(O)/san/xenstored: $(XSD_SRCS) $(XSD_MAIN) $(HDRS)
 	@mkdir -p $(@D)

@@ -103,8 +103,8 @@ static void runstate_change(struct vcpu *v, enum vcpu_runstate s, uint64_t now)
 /* The state a vCPU that is not running is in (as Xen: paused and not blocked is offline). */
 static enum vcpu_runstate idle_state(const struct vcpu *v)
 {
-    if ( !v->pause_flags )
-        return VCPU_RUNNABLE;
+    if ( !(v->pause_flags & ~VPF_migrating) )
+        return VCPU_RUNNABLE;           /* moving between CPUs is waiting to run */
     if ( v->pause_flags & (VPF_down | VPF_dying) )
         return VCPU_OFFLINE;
     return (v->pause_flags & VPF_blocked) ? VCPU_BLOCKED : VCPU_OFFLINE;
@@ -190,28 +190,46 @@ void vcpu_up(struct vcpu *v)
     vcpu_pause_flag_clear(v, VPF_down);
 }
 
+/* Move v, which is on no run queue and not running, to a CPU of its hard affinity, and queue it
+   there if it is runnable.  No lock held. */
+static void vcpu_move(struct vcpu *v)
+{
+    unsigned long flags;
+    unsigned int cpu = vcpu_lock(v, &flags), to;
+    cpumask_t usable = v->hard_affinity & online_cpus;
+
+    if ( usable && !cpumask_has(usable, cpu) && sched_cpus[cpu].curr != v )
+    {
+        to = sched_policy->pick_cpu(v);
+        if ( !cpumask_has(usable, to) )
+            to = __builtin_ctzll(usable);
+        __atomic_store_n(&v->processor, to, __ATOMIC_RELEASE);
+    }
+    vcpu_unlock(cpu, flags);
+}
+
 int vcpu_set_affinity(struct vcpu *v, cpumask_t hard, cpumask_t soft)
 {
     cpumask_t usable = hard & online_cpus;
-    unsigned int cpu, target = NR_CPUS;
+    unsigned int cpu;
     unsigned long flags;
+    bool running;
 
     if ( !usable )
         return -EINVAL;
     cpu = vcpu_lock(v, &flags);
     v->hard_affinity = hard;
     v->soft_affinity = soft;
-    if ( !cpumask_has(usable, cpu) )
-    {
-        target = __builtin_ctzll(usable);
-        if ( sched_cpus[cpu].curr == v )
-            sched_tickle(cpu);          /* it leaves this CPU; one of its new ones takes it */
-        else if ( v->pause_flags )
-            __atomic_store_n(&v->processor, target, __ATOMIC_RELEASE);     /* on no queue: move it */
-    }
+    running = sched_cpus[cpu].curr == v;
+    if ( running && !cpumask_has(usable, cpu) )
+        sched_tickle(cpu);              /* its CPU's schedule() moves it (see schedule()) */
     vcpu_unlock(cpu, flags);
-    if ( target < NR_CPUS )
-        sched_tickle(target);           /* queued on a CPU it may no longer use: come and take it */
+    if ( running || cpumask_has(usable, cpu) )
+        return 0;
+    /* Queued or waiting on a CPU it may no longer use: off the queue, over, and back on. */
+    vcpu_pause_flag_set(v, VPF_migrating);
+    vcpu_move(v);
+    vcpu_pause_flag_clear(v, VPF_migrating);
     return 0;
 }
 
@@ -295,7 +313,7 @@ void schedule(void)
     struct sched_cpu *sc = &sched_cpus[cpu];
     struct vcpu *prev, *next;
     struct sched_slice slice;
-    bool prev_runnable;
+    bool prev_runnable, migrate;
     uint64_t now;
 
     spin_lock(&sc->lock);
@@ -303,7 +321,10 @@ void schedule(void)
     now = timer_now();
     prev = sc->curr;
     prev_runnable = prev && !prev->pause_flags;
-    slice = sched_policy->do_schedule(cpu, prev, prev_runnable, now, tasklet_wants_cpu(cpu));
+    /* A vCPU whose hard affinity no longer has this CPU leaves it for one that does (below). */
+    migrate = prev_runnable && !cpumask_has(prev->hard_affinity & online_cpus, cpu) &&
+              (prev->hard_affinity & online_cpus);
+    slice = sched_policy->do_schedule(cpu, prev, prev_runnable && !migrate, now, tasklet_wants_cpu(cpu));
     next = slice.next;
     BUG_ON(next && (next->pause_flags || next->processor != cpu));
     if ( slice.time )
@@ -329,6 +350,13 @@ void schedule(void)
         runstate_change(next, VCPU_RUNNING, now);
     __atomic_store_n(&sc->curr, next, __ATOMIC_RELEASE);
     spin_unlock(&sc->lock);
+    if ( migrate )
+    {
+        /* prev is saved and on no queue: move it, then wake it where it now belongs. */
+        vcpu_pause_flag_set(prev, VPF_migrating);
+        vcpu_move(prev);
+        vcpu_pause_flag_clear(prev, VPF_migrating);
+    }
     if ( !next )
         arch_enter_idle();              /* does not return: the idle loop */
     arch_load_vcpu(next);

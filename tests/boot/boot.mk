@@ -94,7 +94,7 @@ BOOTTEST_ARTIFACTS += $(BT_DIR)/linux-domu.iso
 $(BT_DIR)/linux-domu.iso: $(HV_BIN) boot/mkiso.sh boot/grub.cfg.in $(LINUX_DIR)/vmlinuz $(INITRAMFS)
 	$(Q)boot/mkiso.sh $@ $(HV_BIN) "$(BT_BASE) dom0_mem=512M" \
 	    $(LINUX_DIR)/vmlinuz "console=hvc0 earlyprintk=xen" $(INITRAMFS) "" \
-	    $(LINUX_DIR)/vmlinuz "domU name=linux memory=384M vcpus=2 -- console=hvc0 earlyprintk=xen parva.test=poweroff" \
+	    $(LINUX_DIR)/vmlinuz "domU name=linux memory=384M vcpus=2 -- console=hvc0 earlyprintk=xen parva.test=poweroff parva.test.linger=15" \
 	    $(INITRAMFS) "initrd"
 
 # linux-devices boots linux-initramfs.iso with an IDE disk whose first line is a signature (and an e1000

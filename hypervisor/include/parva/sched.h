@@ -38,6 +38,7 @@ struct domain;
 #define VPF_down        (1U << 1)   /* not brought up (VCPUOP_up), or taken down */
 #define VPF_dying       (1U << 2)   /* its domain shut down or is being destroyed */
 #define VPF_paused      (1U << 3)   /* its domain is paused by the controller (XEN_DOMCTL_pausedomain) */
+#define VPF_migrating   (1U << 4)   /* moving to a CPU of its new hard affinity (vcpu_set_affinity) */
 
 /* CPU sets: one bit per CPU (NR_CPUS is 64). */
 typedef uint64_t cpumask_t;

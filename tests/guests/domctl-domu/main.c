@@ -8,7 +8,8 @@
  *   - sees its vCPU's CPU time grow (XEN_DOMCTL_getvcpuinfo), pauses it (pausedomain: flag
  *     XEN_DOMINF_paused, the vCPU not running, its CPU time still), pauses it twice and needs
  *     two unpauses, sees the time grow again, and gets -EINVAL for one unpause too many;
- *   - pins its vCPU to CPU 1, then CPU 0 (setvcpuaffinity), and sees it move there;
+ *   - pins its vCPU to CPU 1, then CPU 0 (setvcpuaffinity), and sees it move there; pins its
+ *     own vCPU the same way (the vCPU making the call moves on its way out of it);
  *   - sets its weight and cap (scheduler_op: 512 and 20, then a cap of 500, more than its one
  *     vCPU can use, which reads back as set);
  *   - destroys it (destroydomain): VIRQ_DOM_EXC comes, and getdomaininfo(1) then answers for
@@ -158,6 +159,20 @@ static void test_pin(void)
         while ( vcpuinfo(1, &vi) && vi.cpu != want && guest_system_time() < end );
         check_eq("domain 1's vCPU, pinned, runs on", vi.cpu, want);
     }
+    /* dom0 moves itself: the vCPU making the call leaves its CPU on the way out of it. */
+    for ( unsigned int want = 1; want < 3; want++ )
+    {
+        unsigned int cpu = want % 2;
+        uint64_t end = guest_system_time() + 1000 * MS;
+
+        if ( !pin(0, 1U << cpu) )
+            return;
+        do
+            spin_ms(5);
+        while ( vcpuinfo(0, &vi) && vi.cpu != cpu && guest_system_time() < end );
+        check_eq("dom0's own vCPU, pinned, runs on", vi.cpu, cpu);
+    }
+    pin(0, 3);
     d = dc(XEN_DOMCTL_getvcpuaffinity, 1);
     d.u.vcpuaffinity.vcpu = 0;
     d.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
