@@ -274,41 +274,71 @@ static bool in_window(const struct gnttab_copy_ptr *p, uint16_t len, const struc
     return p->offset >= b->start && (unsigned int)p->offset + len <= (unsigned int)b->start + b->length;
 }
 
-static int copy_one(const struct gnttab_copy *op)
+/* Is b, kept from the batch's previous copy, already the side p names?  (Xen's gnttab_copy_buf_valid.) */
+static bool buf_matches(const struct copy_buf *b, const struct gnttab_copy_ptr *p, bool by_ref)
 {
-    struct copy_buf src = { 0 }, dst = { 0 };
+    domid_t id = p->domid == DOMID_SELF ? current->domain->domain_id : p->domid;
+
+    if ( !b->d || b->d->domain_id != id || b->have_grant != by_ref )
+        return false;
+    return by_ref ? b->g.ref == p->u.ref : b->mfn == p->u.gmfn;
+}
+
+static int copy_one(const struct gnttab_copy *op, struct copy_buf *src, struct copy_buf *dst)
+{
+    bool src_by_ref = op->flags & GNTCOPY_source_gref, dst_by_ref = op->flags & GNTCOPY_dest_gref;
+    bool keep_src = buf_matches(src, &op->source, src_by_ref), keep_dst = buf_matches(dst, &op->dest, dst_by_ref);
     int rc;
 
-    if ( (rc = lock_domain(&op->source, op->flags & GNTCOPY_source_gref, &src)) ||
-         (rc = lock_domain(&op->dest, op->flags & GNTCOPY_dest_gref, &dst)) ||
-         (rc = claim_buf(&op->source, op->flags & GNTCOPY_source_gref, true, &src)) ||
-         (rc = claim_buf(&op->dest, op->flags & GNTCOPY_dest_gref, false, &dst)) )
-        goto out;
+    /* Xen's order: both domains, then the source, then the destination. */
+    if ( !keep_src )
+    {
+        release_buf(src);
+        if ( (rc = lock_domain(&op->source, src_by_ref, src)) != GNTST_okay )
+            goto fail_src;
+    }
+    if ( !keep_dst )
+    {
+        release_buf(dst);
+        if ( (rc = lock_domain(&op->dest, dst_by_ref, dst)) != GNTST_okay )
+            goto fail_dst;
+    }
+    if ( !keep_src && (rc = claim_buf(&op->source, src_by_ref, true, src)) != GNTST_okay )
+        goto fail_src;
+    if ( !keep_dst && (rc = claim_buf(&op->dest, dst_by_ref, false, dst)) != GNTST_okay )
+        goto fail_dst;
     if ( (unsigned int)op->source.offset + op->len > PAGE_SIZE ||
          (unsigned int)op->dest.offset + op->len > PAGE_SIZE )
     {
         gnttab_log("copy beyond a page: offsets %u, %u, length %u\n", op->source.offset, op->dest.offset, op->len);
-        rc = GNTST_bad_copy_arg;
-        goto out;
+        return GNTST_bad_copy_arg;
     }
-    if ( !in_window(&op->source, op->len, &src) || !in_window(&op->dest, op->len, &dst) )
+    if ( !in_window(&op->source, op->len, src) || !in_window(&op->dest, op->len, dst) )
     {
         gnttab_log("copy outside the granted bytes\n");
-        rc = GNTST_general_error;
-        goto out;
+        return GNTST_general_error;
     }
-    gnttab_arch_copy((uint8_t *)mfn_to_virt(dst.mfn) + op->dest.offset,
-                     (const uint8_t *)mfn_to_virt(src.mfn) + op->source.offset, op->len);
-    rc = GNTST_okay;
- out:
-    release_buf(&dst);
-    release_buf(&src);
+    gnttab_arch_copy((uint8_t *)mfn_to_virt(dst->mfn) + op->dest.offset,
+                     (const uint8_t *)mfn_to_virt(src->mfn) + op->source.offset, op->len);
+    return GNTST_okay;
+
+ fail_dst:
+    release_buf(dst);
+ fail_src:
+    release_buf(src);               /* a side half-claimed is not kept for the next copy */
     return rc;
 }
 
+/*
+ * The copies of one hypercall.  As Xen, a side that the next copy names again (same domain,
+ * same grant or frame) stays claimed from one copy to the next (pinned, referenced, and for a
+ * destination typed writable), and everything is released when the batch ends or stops.
+ */
 long gnttab_copy_batch(unsigned long uop, unsigned int count)
 {
+    struct copy_buf src = { 0 }, dst = { 0 };
     unsigned int i;
+    long ret = 0;
 
     for ( i = 0; i < count; i++ )
     {
@@ -317,16 +347,30 @@ long gnttab_copy_batch(unsigned long uop, unsigned int count)
         int rc;
 
         if ( i == GNTTAB_COPY_BATCH )
-            return count - i;
+        {
+            ret = count - i;
+            break;
+        }
         if ( copy_from_guest_va(&op, addr, sizeof(op)) )
-            return -EFAULT;
-        if ( (rc = copy_one(&op)) == COPY_RETRY )
-            return count - i;                       /* start this one again */
+        {
+            ret = -EFAULT;
+            break;
+        }
+        if ( (rc = copy_one(&op, &src, &dst)) == COPY_RETRY )
+        {
+            ret = count - i;                        /* start this one again */
+            break;
+        }
         op.status = rc;
         if ( copy_to_guest_va(addr + offsetof(struct gnttab_copy, status), &op.status, sizeof(op.status)) )
-            return -EFAULT;
+        {
+            ret = -EFAULT;
+            break;
+        }
     }
-    return 0;
+    release_buf(&dst);
+    release_buf(&src);
+    return ret;
 }
 
 /* ---- GNTTABOP_cache_flush ---- */

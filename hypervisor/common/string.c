@@ -1,9 +1,10 @@
 /*
  * string.c - the hypervisor's memory and string functions (memcpy, memset, strlen, ...).
  *
- * Design: plain byte loops, except that memcpy, memmove and memset move
- * 8-byte words once source and destination are (or can be brought to) the
- * same alignment, as they sit on hot paths (page clearing, copying).  The
+ * Design: plain byte loops, except that memcpy, memmove (forwards) and memset
+ * move 8-byte words once source and destination are (or can be brought to)
+ * the same alignment, as they sit on hot paths (page clearing, copying); the
+ * words go through the arch's string instructions (asm/string.h).  The
  * compiler must not turn these loops back into calls to memcpy/memset (which
  * would recurse forever), hence NO_LIBCALL on each of them.  Host unit tests
  * use the C library's versions; tests/unit/test_lib.c compiles this file
@@ -12,6 +13,7 @@
  * Locking: none.
  */
 #include <parva/lib.h>
+#include <asm/string.h>
 
 #define NO_LIBCALL  __attribute__((__optimize__("no-tree-loop-distribute-patterns")))
 
@@ -31,8 +33,15 @@ static __always_inline NO_LIBCALL void copy_forward(unsigned char *d, const unsi
             *d++ = *s++;
             n--;
         }
-        for ( ; n >= WORD_SIZE; n -= WORD_SIZE, d += WORD_SIZE, s += WORD_SIZE )
-            *(word_t *)d = *(const word_t *)s;
+        if ( n >= WORD_SIZE )
+        {
+            size_t words = n / WORD_SIZE;
+
+            arch_copy_words(d, s, words);
+            d += words * WORD_SIZE;
+            s += words * WORD_SIZE;
+            n -= words * WORD_SIZE;
+        }
     }
     while ( n-- )
         *d++ = *s++;
@@ -91,8 +100,14 @@ NO_LIBCALL void *memset(void *dst, int c, size_t n)
         *d++ = b;
         n--;
     }
-    for ( ; n >= WORD_SIZE; n -= WORD_SIZE, d += WORD_SIZE )
-        *(word_t *)d = w;
+    if ( n >= WORD_SIZE )
+    {
+        size_t words = n / WORD_SIZE;
+
+        arch_fill_words(d, w, words);
+        d += words * WORD_SIZE;
+        n -= words * WORD_SIZE;
+    }
     while ( n-- )
         *d++ = b;
     return dst;
