@@ -17,6 +17,8 @@
  *   - XEN_DOMCTL_getvcpuaffinity / setvcpuaffinity: hard affinity holds CPU 0; an empty mask
  *     is -EINVAL;
  *   - pause, unpause and destroy of dom0 itself: -EINVAL;
+ *   - bad pointers (the structure itself, or a buffer it names: the console text, the domain
+ *     list, an affinity bitmap) at a hypervisor or an unmapped address: -EFAULT;
  *   - XEN_SYSCTL_readconsole: the whole ring, then an incremental read from the index returned
  *     gives nothing new; after a read with clear, a fresh read gives nothing.
  */
@@ -268,6 +270,32 @@ static void test_vcpus(void)
     check_rc("setvcpuaffinity to every CPU", domctl(&d), 0);
 }
 
+/* Bad pointers are -EFAULT (the structure, or a buffer it names), never a crash. */
+static void test_bad_pointers(void)
+{
+    const unsigned long hv = 0xffff830000000000ul, unmapped = 0x7ff000000000ul;
+    struct xen_sysctl s;
+    struct xen_domctl d;
+
+    check_rc("domctl at a hypervisor address", hypercall1(__HYPERVISOR_domctl, hv), -EFAULT);
+    check_rc("domctl at an unmapped address", hypercall1(__HYPERVISOR_domctl, unmapped), -EFAULT);
+    check_rc("sysctl at a hypervisor address", hypercall1(__HYPERVISOR_sysctl, hv), -EFAULT);
+    s = sc(XEN_SYSCTL_readconsole);
+    s.u.readconsole.count = 4096;
+    set_xen_guest_handle(s.u.readconsole.buffer, (char *)hv);
+    check_rc("readconsole into the hypervisor", sysctl(&s), -EFAULT);
+    s = sc(XEN_SYSCTL_getdomaininfolist);
+    s.u.getdomaininfolist.max_domains = 1000;
+    set_xen_guest_handle(s.u.getdomaininfolist.buffer, (xen_domctl_getdomaininfo_t *)unmapped);
+    check_rc("getdomaininfolist into unmapped memory", sysctl(&s), -EFAULT);
+    d = dc(XEN_DOMCTL_getvcpuaffinity, 0);
+    d.u.vcpuaffinity.vcpu = 0;
+    d.u.vcpuaffinity.flags = XEN_VCPUAFFINITY_HARD;
+    set_xen_guest_handle(d.u.vcpuaffinity.cpumap_hard.bitmap, (uint8_t *)hv);
+    d.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    check_rc("getvcpuaffinity into the hypervisor", domctl(&d), -EFAULT);
+}
+
 static void test_self(void)
 {
     struct xen_domctl d = dc(XEN_DOMCTL_pausedomain, 0);
@@ -321,5 +349,6 @@ void test_main(start_info_t *si)
     test_max_mem();
     test_vcpus();
     test_self();
+    test_bad_pointers();
     test_readconsole();
 }
