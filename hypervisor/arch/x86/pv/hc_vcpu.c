@@ -162,6 +162,20 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         pv_update_runstate_area(v);
         return 0;
     }
+    case VCPUOP_register_vcpu_time_memory_area:
+    {
+        struct vcpu_register_time_memory_area area;
+
+        /* As Xen: the address must be guest memory (0 unregisters); -EFAULT otherwise. */
+        if ( copy_from_guest_va(&area, arg, sizeof(area)) )
+            return -EFAULT;
+        if ( area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)) )
+            return -EFAULT;
+        v->arch.time_guest = area.addr.p;
+        if ( v == current )
+            pv_time_update_guest_copy(v);       /* another vCPU's copy comes when it next runs */
+        return 0;
+    }
     case VCPUOP_set_periodic_timer:
     {
         struct vcpu_set_periodic_timer p;

@@ -5,8 +5,16 @@
  * at that TSC value and the TSC-to-ns scale; the guest extrapolates with
  * RDTSC.  Updates follow the version protocol: odd while being written.
  * The values are refreshed whenever the vCPU starts running on a CPU.
+ *
+ * A guest may register a second copy in its own memory
+ * (VCPUOP_register_vcpu_time_memory_area: Linux's vDSO reads it from user
+ * mode); it is written with the same protocol, in three steps as Xen does
+ * (an odd version, the fields, the even version), from the vCPU's own
+ * address space.  A copy that faults is dropped: the guest unmapped it.
  */
 #include <parva/domain.h>
+#include <parva/lib.h>
+#include <asm/guest_access.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/time.h>
@@ -30,4 +38,23 @@ void pv_time_update(struct vcpu *v)
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->version++;
+    pv_time_update_guest_copy(v);
+}
+
+void pv_time_update_guest_copy(struct vcpu *v)
+{
+    struct vcpu_time_info copy = v->vcpu_info->time;
+    unsigned long va = v->arch.time_guest;
+
+    if ( !va )
+        return;
+    copy.version |= 1;                                  /* odd: being written */
+    (void)copy_to_guest_va(va + offsetof(struct vcpu_time_info, version), &copy.version,
+                           sizeof(copy.version));
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    (void)copy_to_guest_va(va, &copy, sizeof(copy));
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    copy.version++;                                     /* even: done */
+    (void)copy_to_guest_va(va + offsetof(struct vcpu_time_info, version), &copy.version,
+                           sizeof(copy.version));
 }

@@ -61,6 +61,7 @@ struct arch_vcpu {
     unsigned long debugreg[8];
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
     unsigned long runstate_guest;   /* guest VA of its runstate area, 0 for none */
+    unsigned long time_guest;       /* guest VA of its second vcpu_time_info (the vDSO's), 0: none */
     struct pv_vmce vmce;
     uint8_t fpu[512] __attribute__((__aligned__(16)));  /* FXSAVE image */
     bool fpu_initialised;

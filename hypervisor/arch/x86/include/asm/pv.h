@@ -62,6 +62,7 @@ void pv_release_descriptor_frames(struct vcpu *v);     /* domain destruction */
 void pv_release_vcpu_info(struct vcpu *v);              /* domain destruction (pv/hc_vcpu.c) */
 void pv_update_runstate_area(struct vcpu *v);
 void pv_time_update(struct vcpu *v);        /* refresh its pvclock (pv/time.c) */
+void pv_time_update_guest_copy(struct vcpu *v); /* the copy it registered; v's address space */
 
 /* Debug registers (pv/hc_cpu.c). */
 void pv_init_debugregs(struct vcpu *v);
