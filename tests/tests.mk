@@ -18,6 +18,7 @@ UNIT_LDLIBS   := -lcmocka
 -include $(wildcard $(UNIT_DIR)/test_*.mk)
 include tests/boot/boot.mk
 include tests/guests/guests.mk
+include tests/boot/kernels.mk
 
 # A test compiles several sources in one command, which records the headers of only one of them:
 # every header of the tree is a prerequisite instead.

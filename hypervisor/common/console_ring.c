@@ -11,11 +11,13 @@
  * of different domains and the hypervisor's own messages never interleave within a line.
  *
  * Locking: c->lock (irq-safe) serialises readers (two vCPUs of the domain may notify at once) and
- * protects cons and the line buffer.  It nests outside the console lock (the print) and outside
- * the domain's event lock (the notification back).
+ * the input writer, and protects cons, in_prod and the line buffer.  It nests outside the console
+ * lock (the print) and outside the domain's event lock (the notification back), and inside
+ * console_input.c's input_lock (input is written with that held).
  */
 #include <parva/console.h>
 #include <parva/console_ring.h>
+#include <parva/domain.h>
 #include <parva/event.h>
 #include <parva/lib.h>
 #include <parva/mm.h>
@@ -28,6 +30,7 @@ struct console_ring {
     unsigned int port;
     spinlock_t lock;
     XENCONS_RING_IDX cons;                  /* our consumer index; out_cons is a copy for the guest */
+    XENCONS_RING_IDX in_prod;               /* our producer index of `in`; in_prod is a copy */
     size_t prefix_len;                      /* "(name) " at the start of line[] */
     size_t len;                             /* characters in line[], prefix included */
     char line[CONSOLE_RING_LINE + 32];      /* "(name) " + up to CONSOLE_RING_LINE characters + "\n" */
@@ -83,6 +86,35 @@ static void ring_notify(struct domain *d, unsigned int port, void *data)
         evtchn_send_port(c->d, c->port);        /* room again: tell the guest, as xenconsoled does */
 }
 
+void console_ring_input(struct console_ring *c, char ch)
+{
+    struct xencons_interface *intf = c->intf;
+    XENCONS_RING_IDX prod, cons;
+    unsigned long flags;
+    bool queued = false;
+
+    spin_lock_irqsave(&c->lock, flags);
+    /* in_cons is the guest's: read once, and a value claiming more than the ring holds means full. */
+    cons = READ_ONCE(intf->in_cons);
+    prod = c->in_prod;
+    if ( prod - cons < sizeof(intf->in) )
+    {
+        WRITE_ONCE(intf->in[MASK_XENCONS_IDX(prod, intf->in)], ch);
+        __atomic_thread_fence(__ATOMIC_RELEASE);    /* the byte, before the index that covers it */
+        c->in_prod = ++prod;
+        WRITE_ONCE(intf->in_prod, prod);
+        queued = true;
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+    if ( queued )
+        evtchn_send_port(c->d, c->port);
+}
+
+unsigned int console_ring_domid(const struct console_ring *c)
+{
+    return c->d->domain_id;
+}
+
 struct console_ring *console_ring_create(struct domain *d, void *page, const char *name, int *port)
 {
     struct console_ring *c = xzalloc(struct console_ring);
@@ -98,6 +130,7 @@ struct console_ring *console_ring_create(struct domain *d, void *page, const cha
     spin_lock_init(&c->lock);
     c->prefix_len = c->len = (size_t)scnprintf(c->line, 24, "(%.16s) ", name);
     c->cons = READ_ONCE(c->intf->out_cons);
+    c->in_prod = READ_ONCE(c->intf->in_prod);
     rc = evtchn_alloc_xen_port(d, 0, ring_notify, c);
     if ( rc < 0 )
     {
@@ -107,6 +140,7 @@ struct console_ring *console_ring_create(struct domain *d, void *page, const cha
     }
     c->port = (unsigned int)rc;
     *port = rc;
+    console_input_add_ring(c);
     return c;
 }
 
@@ -116,6 +150,7 @@ void console_ring_destroy(struct console_ring *c)
 
     if ( !c )
         return;
+    console_input_remove_ring(c);           /* no input reaches it any more */
     evtchn_free_xen_port(c->d, c->port, c);
     spin_lock_irqsave(&c->lock, flags);
     if ( c->len > c->prefix_len )

@@ -235,6 +235,25 @@ expect_not 'Kernel panic|Oops|BUG:|rcu.*stall|soft lockup' "linux-domu: no Linux
 echo "# linux-domu: the domU without xenstore still reaches its userspace: $(grep -a '^(linux) .*Run /init' "$LOG" | head -n 1)"
 echo "# linux-domu: $(grep -a 'Domain 1 (linux) destroyed' "$LOG" | sed 's/^(PARVA) //')"
 
+# --- console input for a boot-time domain: Ctrl-A three times moves input from Parva to DOM1 ---
+console_input_script() {
+    wait_for '\(reader\) waiting for input' 120 || return
+    printf '\001\001\001' >&3
+    wait_for 'Serial input to DOM1' 30 || return
+    printf 'parva-input\r' >&3
+    wait_for 'Powering off' 60
+}
+boot_interactive console-input $ISOS/console-input.iso 240 console_input_script -smp 1 -m 512
+expect '\*\*\* Serial input to Parva \(type .CTRL-a. three times to switch input\)' \
+    "console-input: without dom0, input starts with the hypervisor"
+expect '\*\*\* Serial input to DOM1 \(type .CTRL-a. three times to switch input\)' \
+    "console-input: Ctrl-A three times gives it to the boot-time domain"
+expect '^\(reader\) got: parva-input$' "console-input: the domain reads the typed line from its console ring"
+expect '^\(reader\) Test result: SUCCESS' "console-input: its checks pass"
+expect 'The last boot-time domain has ended, and there is no dom0\.' "console-input: it ends, and the machine powers off"
+expect_rc 0 "console-input: QEMU ends before the timeout"
+expect_not 'FATAL TRAP|Panic on CPU' "console-input: no hypervisor panic"
+
 # --- physical interrupts: dom0 drives an IDE disk (IRQ 14/15, edge), its PS/2 controller and RTC, and
 # gets the ACPI SCI (GSI 9, level) when the power button is pressed through QEMU's monitor ---
 press_power_button() {

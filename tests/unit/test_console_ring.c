@@ -1,7 +1,8 @@
 /*
  * test_console_ring.c - the hypervisor's console backend for boot-time domains
  * (common/console_ring.c): lines with the domain's name, line buffering, cut lines, dropped
- * characters, the consumer index, notifications both ways, and a guest that lies about its ring.
+ * characters, the consumer index, notifications both ways, a guest that lies about its ring, and
+ * input into the `in` ring (registered with console_input, dropped when full).
  *
  * Stand-ins: the Xen port API (one port, its function called by the test as the guest's
  * EVTCHNOP_send would), console_guest_write (captured), xmalloc (the C library's, counted).
@@ -59,6 +60,22 @@ void console_guest_write(unsigned int domid, const char *s, size_t len)
     writes++;
 }
 
+static struct console_ring *registered;
+static unsigned int registrations;
+
+void console_input_add_ring(struct console_ring *c)
+{
+    registered = c;
+    registrations++;
+}
+
+void console_input_remove_ring(struct console_ring *c)
+{
+    if ( registered == c )
+        registered = NULL;
+    registrations--;
+}
+
 void *xzalloc_bytes(size_t size)
 {
     live_allocs++;
@@ -97,6 +114,8 @@ static int teardown(void **state)
     console_ring_destroy(ring);
     assert_int_equal(frees, 1);
     assert_int_equal(live_allocs, 0);
+    assert_int_equal(registrations, 0);         /* every ring left console input again */
+    assert_null(registered);
     assert_int_equal(bad_domids, 0);
     return 0;
 }
@@ -203,6 +222,40 @@ static void test_a_guest_claiming_too_much_gets_one_ring(void **state)
     assert_string_equal(out, "");
 }
 
+static void test_input_goes_into_the_in_ring(void **state)
+{
+    unsigned int i;
+
+    (void)state;
+    assert_ptr_equal(registered, ring);
+    notifies_back = 0;
+    console_ring_input(ring, 'l');
+    console_ring_input(ring, 's');
+    assert_int_equal(page.in_prod, 2);
+    assert_int_equal(page.in[0], 'l');
+    assert_int_equal(page.in[1], 's');
+    assert_int_equal(notifies_back, 2);
+    /* The guest reads nothing: the ring fills, and what does not fit is dropped, unannounced. */
+    for ( i = 2; i < sizeof(page.in) + 10; i++ )
+        console_ring_input(ring, 'x');
+    assert_int_equal(page.in_prod, sizeof(page.in));
+    assert_int_equal(notifies_back, sizeof(page.in));
+    /* The guest consumes some: room again, and the index wraps around the ring. */
+    page.in_cons = 100;
+    console_ring_input(ring, 'y');
+    assert_int_equal(page.in_prod, sizeof(page.in) + 1);
+    assert_int_equal(page.in[0], 'y');
+    /* A guest whose in_cons lies (ahead of in_prod) is taken as full, not as room. */
+    page.in_cons = page.in_prod + 5000;
+    console_ring_input(ring, 'z');
+    assert_int_equal(page.in_prod, sizeof(page.in) + 1);
+    /* The in_prod the guest sees is a copy: scribbling on it changes nothing here. */
+    page.in_cons = page.in_prod;
+    page.in_prod = 12345;
+    console_ring_input(ring, 'w');
+    assert_int_equal(page.in_prod, sizeof(page.in) + 2);
+}
+
 static void test_names_and_failures(void **state)
 {
     struct console_ring *c;
@@ -239,6 +292,7 @@ int main(void)
         T(test_long_lines_are_cut),
         T(test_indexes_wrap_around),
         T(test_a_guest_claiming_too_much_gets_one_ring),
+        T(test_input_goes_into_the_in_ring),
         T(test_names_and_failures),
 #undef T
     };

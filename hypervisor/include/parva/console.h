@@ -29,6 +29,10 @@ void console_force_unlock(void);
 /* Console input (console_input.c): a byte typed on the console, from the receive interrupt. */
 void console_input(char c);
 struct domain;
+struct console_ring;
+/* A boot-time domain's console ring joins (or leaves) the domains Ctrl-A x3 cycles input through. */
+void console_input_add_ring(struct console_ring *c);
+void console_input_remove_ring(struct console_ring *c);
 /* dom0 exists (NULL: not): input switches to it, Ctrl-A x3 switches back and forth; VIRQ_CONSOLE tells it. */
 void console_input_set_guest(struct domain *d);
 /* dom0's CONSOLEIO_read: up to len bytes typed for it. */

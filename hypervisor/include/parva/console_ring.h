@@ -8,7 +8,9 @@
  * notification runs console_ring's reader on the guest's vCPU, which prints every complete line on
  * the hypervisor's console as "(name) line", advances out_cons and notifies the guest back (as Xen's
  * xenconsoled does).  Output is line-buffered per domain (a line longer than CONSOLE_RING_LINE is
- * cut); carriage returns and NULs are dropped.  Input is not supported: `in` stays empty.
+ * cut); carriage returns and NULs are dropped.  Input: bytes typed on the serial console while
+ * input is switched to the domain (Ctrl-A three times cycles Parva, dom0, the boot-time domains;
+ * console_input.c) go into the page's `in` ring, and the port is notified.
  */
 #ifndef PARVA_CONSOLE_RING_H
 #define PARVA_CONSOLE_RING_H
@@ -28,5 +30,9 @@ struct console_ring;
 struct console_ring *console_ring_create(struct domain *d, void *page, const char *name, int *port);
 /* Print a last unfinished line, close the port and free it; none of d's vCPUs may run any more. */
 void console_ring_destroy(struct console_ring *c);
+/* One byte typed for the domain: into `in` if there is room (else dropped), and a notification. */
+void console_ring_input(struct console_ring *c, char ch);
+/* The domain the ring serves (for console_input.c's messages). */
+unsigned int console_ring_domid(const struct console_ring *c);
 
 #endif /* PARVA_CONSOLE_RING_H */
