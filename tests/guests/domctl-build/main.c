@@ -23,6 +23,9 @@
  *      VIRQ_DOM_EXC, checks getdomaininfo (shut down, code poweroff) and that the guest printed
  *      "Test result: SUCCESS", destroys it, waits until it is gone, and checks that physinfo's
  *      free pages are back (within 64 pages).
+ *   5. A second domain, built the same way with `spin` on its command line, reports and then
+ *      keeps running: dom0 pauses it (its CPU time stands still), unpauses it, and destroys it
+ *      while it runs: gone, and its pages back.
  * The guest (no SIF_INITDOMAIN): checks the start_info it was given (pages, p2m, flags, command
  * line, console), and its result line goes through the console ring.
  *
@@ -63,11 +66,20 @@ typedef struct {
 #define PT_LOAD         1
 
 static xen_pfn_t p2m[DOMU_PAGES];
+static bool window_ready;               /* the gnttab window dom0 maps foreign frames through */
 static domid_t domid;
 
 static long domctl(struct xen_domctl *op)
 {
     return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static void strlcpy_guest(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src) < size - 1 ? strlen(src) : size - 1;
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static struct xen_domctl dc(uint32_t cmd, domid_t dom)
@@ -187,7 +199,7 @@ static void build_page_tables(struct layout *lay)
     }
 }
 
-static bool build(const start_info_t *dom0_si, struct layout *lay, evtchn_port_t *cons_local)
+static bool build(const start_info_t *dom0_si, struct layout *lay, evtchn_port_t *cons_local, const char *cmdline)
 {
     struct xen_domctl d = dc(XEN_DOMCTL_createdomain, 0);
     struct xen_memory_reservation r = { .nr_extents = DOMU_PAGES, .extent_order = 0 };
@@ -237,7 +249,7 @@ static bool build(const start_info_t *dom0_si, struct layout *lay, evtchn_port_t
     if ( !check_rc("XENMEM_populate_physmap of the domain's 4096 pages", rc, (long)DOMU_PAGES) )
         return false;
 
-    if ( !gnt_window_init() || !load_kernel(dom0_si, lay) )
+    if ( (!window_ready && !(window_ready = gnt_window_init())) || !load_kernel(dom0_si, lay) )
         return false;
     lay->p2m_pfn = lay->kpages;
     lay->si_pfn = lay->p2m_pfn + DOMU_PAGES * 8 / 4096;
@@ -270,7 +282,7 @@ static bool build(const start_info_t *dom0_si, struct layout *lay, evtchn_port_t
     si.mfn_list = lay->p2m_pfn << 12;
     si.console.domU.mfn = p2m[lay->cons_pfn];
     si.console.domU.evtchn = au.port;
-    memcpy(si.cmd_line, DOMU_CMDLINE, sizeof(DOMU_CMDLINE));
+    strlcpy_guest((char *)si.cmd_line, cmdline, sizeof(si.cmd_line));
     put_domu(lay->si_pfn << 12, &si, sizeof(si));
 
     pin = (struct mmuext_op){ .cmd = MMUEXT_PIN_L4_TABLE, .arg1.mfn = p2m[lay->pt_pfn] };
@@ -342,47 +354,45 @@ static bool port_test_and_clear(evtchn_port_t p)
     return __atomic_fetch_and(&shared_info->evtchn_pending[p / 64], ~bit, __ATOMIC_SEQ_CST) & bit;
 }
 
-static void as_builder(start_info_t *si)
+/* Serve the domain's console until want() holds or 60 s pass; the last getdomaininfo in *d. */
+static bool serve_until(const struct layout *lay, evtchn_port_t cons, evtchn_port_t virq, bool until_shutdown,
+                        struct xen_domctl *d)
 {
-    struct evtchn_bind_virq virq = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
-    struct layout lay;
-    evtchn_port_t cons;
-    struct xen_domctl d;
-    uint64_t before = free_pages(), after, end;
-    bool shut_down = false;
+    uint64_t end = guest_system_time() + 60000 * MS;
 
-    if ( !check_rc("bind VIRQ_DOM_EXC", hypercall_event_channel_op(EVTCHNOP_bind_virq, &virq), 0) ||
-         !build(si, &lay, &cons) )
-        return;
-    d = dc(XEN_DOMCTL_unpausedomain, domid);
-    if ( !check_rc("XEN_DOMCTL_unpausedomain", domctl(&d), 0) )
-        return;
-
-    /* Serve its console until it shuts down (60 s at most). */
-    end = guest_system_time() + 60000 * MS;
-    while ( !shut_down && guest_system_time() < end )
+    while ( guest_system_time() < end )
     {
-        evtchn_port_t ports[2] = { cons, virq.port };
+        evtchn_port_t ports[2] = { cons, virq };
         struct sched_poll poll = { .nr_ports = 2, .timeout = guest_system_time() + 100 * MS };
 
         set_xen_guest_handle(poll.ports, ports);
-        if ( !port_test_and_clear(cons) && !port_test_and_clear(virq.port) )
+        if ( !port_test_and_clear(cons) && !port_test_and_clear(virq) )
             hypercall_sched_op(SCHEDOP_poll, &poll);
         port_test_and_clear(cons);
-        port_test_and_clear(virq.port);
-        drain_console(&lay, cons);
-        d = dc(XEN_DOMCTL_getdomaininfo, domid);
-        shut_down = domctl(&d) == 0 && d.domain == domid && (d.u.getdomaininfo.flags & XEN_DOMINF_shutdown);
+        port_test_and_clear(virq);
+        drain_console(lay, cons);
+        *d = dc(XEN_DOMCTL_getdomaininfo, domid);
+        if ( until_shutdown )
+        {
+            if ( domctl(d) == 0 && d->domain == domid && (d->u.getdomaininfo.flags & XEN_DOMINF_shutdown) )
+            {
+                drain_console(lay, cons);
+                return true;
+            }
+        }
+        else if ( guest_success )
+            return true;
     }
-    drain_console(&lay, cons);
-    if ( !check(shut_down, "the guest did not shut down within 60 s") )
-        return;
-    check_eq("its shutdown code", (d.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
-             SHUTDOWN_poweroff);
-    check(guest_success, "the guest did not print \"Test result: SUCCESS\" on its console");
+    return false;
+}
 
-    d = dc(XEN_DOMCTL_destroydomain, domid);
-    if ( !check_rc("XEN_DOMCTL_destroydomain", domctl(&d), 0) )
+/* Destroy the domain and wait until it is gone; its pages must come back (within 64). */
+static void destroy_and_count(evtchn_port_t virq, uint64_t before, const char *what)
+{
+    struct xen_domctl d = dc(XEN_DOMCTL_destroydomain, domid);
+    uint64_t end, after;
+
+    if ( !check_rc(what, domctl(&d), 0) )
         return;
     /* Gone: getdomaininfo names no later domain either. */
     end = guest_system_time() + 10000 * MS;
@@ -390,7 +400,7 @@ static void as_builder(start_info_t *si)
         d = dc(XEN_DOMCTL_getdomaininfo, domid);
         if ( domctl(&d) != 0 || d.domain != domid )
             break;
-        domu_wait_port(virq.port, 50 * MS);
+        domu_wait_port(virq, 50 * MS);
     } while ( guest_system_time() < end );
     check(domctl(&d) == -ESRCH, "domain %u still exists 10 s after destroydomain", domid);
     after = free_pages();
@@ -399,13 +409,75 @@ static void as_builder(start_info_t *si)
     check(after + 64 >= before, "%ld pages did not come back", (long)(before - after));
 }
 
+static void as_builder(start_info_t *si)
+{
+    struct evtchn_bind_virq virq = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    struct xen_domctl_getvcpuinfo a, b;
+    struct layout lay;
+    evtchn_port_t cons;
+    struct xen_domctl d;
+    uint64_t before = free_pages();
+
+    if ( !check_rc("bind VIRQ_DOM_EXC", hypercall_event_channel_op(EVTCHNOP_bind_virq, &virq), 0) )
+        return;
+
+    /* 1. A guest that runs its checks and powers off. */
+    if ( !build(si, &lay, &cons, DOMU_CMDLINE) )
+        return;
+    d = dc(XEN_DOMCTL_unpausedomain, domid);
+    if ( !check_rc("XEN_DOMCTL_unpausedomain", domctl(&d), 0) )
+        return;
+    if ( !check(serve_until(&lay, cons, virq.port, true, &d), "the guest did not shut down within 60 s") )
+        return;
+    check_eq("its shutdown code", (d.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask,
+             SHUTDOWN_poweroff);
+    check(guest_success, "the guest did not print \"Test result: SUCCESS\" on its console");
+    destroy_and_count(virq.port, before, "XEN_DOMCTL_destroydomain of the shut-down guest");
+    hypercall_event_channel_op(EVTCHNOP_close, &(struct evtchn_close){ .port = cons });
+
+    /* 2. A guest that keeps running: paused, unpaused, and destroyed while it runs. */
+    guest_success = false;
+    before = free_pages();
+    if ( !build(si, &lay, &cons, DOMU_CMDLINE " spin") )
+        return;
+    d = dc(XEN_DOMCTL_unpausedomain, domid);
+    if ( !check_rc("XEN_DOMCTL_unpausedomain (spinning guest)", domctl(&d), 0) ||
+         !check(serve_until(&lay, cons, virq.port, false, &d), "the spinning guest printed no result in 60 s") )
+        return;
+    d = dc(XEN_DOMCTL_pausedomain, domid);
+    check_rc("pause the spinning guest", domctl(&d), 0);
+    d = dc(XEN_DOMCTL_getvcpuinfo, domid);
+    d.u.getvcpuinfo.vcpu = 0;
+    if ( check_rc("getvcpuinfo", domctl(&d), 0) )
+    {
+        a = d.u.getvcpuinfo;
+        for ( uint64_t end = guest_system_time() + 50 * MS; guest_system_time() < end; )
+            ;
+        d = dc(XEN_DOMCTL_getvcpuinfo, domid);
+        d.u.getvcpuinfo.vcpu = 0;
+        if ( check_rc("getvcpuinfo", domctl(&d), 0) )
+        {
+            b = d.u.getvcpuinfo;
+            check_eq("a paused guest's CPU time stands still", b.cpu_time, a.cpu_time);
+            check_eq("a paused guest's vCPU is not running", b.running, 0);
+        }
+    }
+    d = dc(XEN_DOMCTL_unpausedomain, domid);
+    check_rc("unpause it", domctl(&d), 0);
+    d = dc(XEN_DOMCTL_getdomaininfo, domid);
+    if ( check_rc("getdomaininfo", domctl(&d), 0) )
+        check_eq("running, not shut down", d.u.getdomaininfo.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_paused), 0);
+    destroy_and_count(virq.port, before, "XEN_DOMCTL_destroydomain of the running guest");
+}
+
 static void as_guest(start_info_t *si)
 {
     char val[16];
 
     check_eq("nr_pages", si->nr_pages, DOMU_PAGES);
     check_eq("flags (an unprivileged domain)", si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN), 0);
-    check(!strcmp((const char *)si->cmd_line, DOMU_CMDLINE), "cmd_line \"%s\"", (const char *)si->cmd_line);
+    check(!strncmp((const char *)si->cmd_line, DOMU_CMDLINE, strlen(DOMU_CMDLINE)), "cmd_line \"%s\"",
+          (const char *)si->cmd_line);
     check(guest_cmdline_option("role", val, sizeof(val)) && !strcmp(val, "guest"), "no role=guest");
     check(si->console.domU.mfn != 0 && si->console.domU.evtchn != 0, "no console ring");
     check_eq("pfn_to_mfn(mfn_to_pfn(console))", pfn_to_mfn(mfn_to_pfn(si->console.domU.mfn)),
@@ -413,6 +485,12 @@ static void as_guest(start_info_t *si)
     printf("guest: %lu pages, console mfn %#lx port %u, xen_version %#lx\n", si->nr_pages,
            (unsigned long)si->console.domU.mfn, si->console.domU.evtchn,
            (unsigned long)hypercall_xen_version(XENVER_version, NULL));
+    if ( guest_cmdline_option("spin", NULL, 0) )
+    {
+        test_print_result();                /* then run until dom0 destroys this domain */
+        for ( ;; )
+            asm volatile ( "pause" );
+    }
 }
 
 void test_main(start_info_t *si)
