@@ -232,6 +232,8 @@ if [ -x /usr/local/sbin/xl ] && grep -qw control_d /proc/xen/capabilities 2>/dev
     echo "Parva dom0: xl: info"
     /usr/local/sbin/xl info 2>&1 | grep -E '^(nr_cpus|total_memory|free_memory|xen_version|xen_scheduler|virt_caps) '
     echo "Parva dom0: xl: dmesg (first line): $(/usr/local/sbin/xl dmesg 2>&1 | head -n 1)"
+    echo "Parva dom0: xl: debug-keys m"
+    /usr/local/sbin/xl debug-keys m
 fi
 
 # Devices: the drivers of what the boot tests may attach (an IDE disk whose first line is a signature,

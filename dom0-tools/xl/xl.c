@@ -20,6 +20,7 @@ static const struct command commands[] = {
     { "list", xl_cmd_list, "[Domain...]", "List information about all/some domains" },
     { "info", xl_cmd_info, "", "Get information about Xen host" },
     { "dmesg", xl_cmd_dmesg, "[-c]", "Read and/or clear dmesg buffer" },
+    { "debug-keys", xl_cmd_debug_keys, "<Keys>", "Send debug keys to Xen" },
     { "pause", xl_cmd_pause, "<Domain>", "Pause execution of a domain" },
     { "unpause", xl_cmd_unpause, "<Domain>", "Unpause a paused domain" },
     { "destroy", xl_cmd_destroy, "<Domain>", "Terminate a domain immediately" },

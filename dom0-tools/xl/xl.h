@@ -53,6 +53,7 @@ int xl_cmd_list(struct xl *xl, int argc, char **argv);
 int xl_cmd_vcpu_list(struct xl *xl, int argc, char **argv);
 int xl_cmd_info(struct xl *xl, int argc, char **argv);
 int xl_cmd_dmesg(struct xl *xl, int argc, char **argv);
+int xl_cmd_debug_keys(struct xl *xl, int argc, char **argv);
 int xl_cmd_pause(struct xl *xl, int argc, char **argv);
 int xl_cmd_unpause(struct xl *xl, int argc, char **argv);
 int xl_cmd_destroy(struct xl *xl, int argc, char **argv);

@@ -1,5 +1,5 @@
 /*
- * xl_info.c - xl info and xl dmesg.
+ * xl_info.c - xl info, xl dmesg and xl debug-keys.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -137,4 +137,28 @@ int xl_cmd_dmesg(struct xl *xl, int argc, char **argv)
         fwrite(buf, 1, (size_t)n, stdout);
     } while (n > 0);
     return 0;
+}
+
+int xl_cmd_debug_keys(struct xl *xl, int argc, char **argv)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_debug_keys };
+    size_t len;
+    char *buf;
+    int rc;
+
+    if (argc != 2) {
+        fprintf(stderr, "Usage: xl debug-keys <Keys>\n");
+        return 2;
+    }
+    len = strlen(argv[1]);
+    if (!(buf = xc_buf_alloc(len + 1)))
+        return 1;
+    memcpy(buf, argv[1], len);
+    set_xen_guest_handle(op.u.debug_keys.keys, buf);
+    op.u.debug_keys.nr_keys = (uint32_t)len;
+    rc = xc_sysctl(&xl->xc, &op);
+    if (rc)
+        fprintf(stderr, "cannot send debug keys: %s\n", strerror(errno));
+    xc_buf_free(buf, len + 1);
+    return rc ? 1 : 0;
 }

@@ -3,8 +3,8 @@
  * interface version 0x15), for the control domain (dom0) only.
  *
  * What is here: readconsole (`xl dmesg`: the console ring, read whole or from an index, and
- * cleared), physinfo (`xl info`), getdomaininfolist (`xl list`) and sched_id.  Every other
- * command is -ENOSYS.
+ * cleared), physinfo (`xl info`), getdomaininfolist (`xl list`), sched_id and debug_keys
+ * (`xl debug-keys`: keys handled as if typed on the console).  Every other command is -ENOSYS.
  *
  * As in domctl.c the struct is copied in once, checked (interface version: -EACCES), and copied
  * back out whole.  readconsole copies to the guest in chunks and reads at most the console
@@ -15,6 +15,7 @@
  * list's lock inside domain_lookup_from).
  */
 #include <parva/console.h>
+#include <parva/keyhandler.h>
 #include <parva/domain.h>
 #include <parva/domctl.h>
 #include <parva/lib.h>
@@ -95,6 +96,25 @@ static long getdomaininfolist(struct xen_sysctl_getdomaininfolist *l)
     return 0;
 }
 
+/* XEN_SYSCTL_debug_keys (`xl debug-keys`): each key as if typed on the hypervisor's console. */
+static long debug_keys(const struct xen_sysctl_debug_keys *k)
+{
+    char buf[32];
+    uint32_t done = 0;
+
+    while ( done < k->nr_keys )
+    {
+        uint32_t n = min(k->nr_keys - done, (uint32_t)sizeof(buf));
+
+        if ( copy_from_guest_va(buf, (unsigned long)k->keys.p + done, n) )
+            return -EFAULT;
+        for ( uint32_t i = 0; i < n; i++ )
+            handle_keypress((unsigned char)buf[i]);
+        done += n;
+    }
+    return 0;
+}
+
 long do_sysctl(unsigned long arg)
 {
     struct xen_sysctl op;
@@ -120,6 +140,8 @@ long do_sysctl(unsigned long arg)
         op.u.sched_id.sched_id = sched_xen_id();
         rc = 0;
         break;
+    case XEN_SYSCTL_debug_keys:
+        return debug_keys(&op.u.debug_keys);
     default:
         return -ENOSYS;
     }

@@ -185,6 +185,7 @@ expect '^Domain-0 +0 +256 +0$' "linux-initramfs: xl sched-credit (weight 256, no
 expect '^xen_version +: 4\.17' "linux-initramfs: xl info: the Xen version dom0 sees"
 expect '^xen_scheduler +: credit$' "linux-initramfs: xl info: the scheduler"
 expect '^Parva dom0: xl: dmesg \(first line\): \(PARVA\) Parva ' "linux-initramfs: xl dmesg reads the hypervisor's console ring"
+expect "^\(PARVA\) 'm' pressed -> " "linux-initramfs: xl debug-keys m reaches the hypervisor's debug keys"
 expect '^Parva dom0: powering off$' "linux-initramfs: /init powers off (parva.test=poweroff)"
 expect 'Hardware Dom0 halted: powering off' "linux-initramfs: dom0's SCHEDOP_shutdown(poweroff) reaches the hypervisor"
 expect_rc 0 "linux-initramfs: ACPI power-off ends QEMU before the timeout"

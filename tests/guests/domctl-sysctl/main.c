@@ -18,7 +18,8 @@
  *     is -EINVAL;
  *   - pause, unpause and destroy of dom0 itself: -EINVAL;
  *   - bad pointers (the structure itself, or a buffer it names: the console text, the domain
- *     list, an affinity bitmap) at a hypervisor or an unmapped address: -EFAULT;
+ *     list, an affinity bitmap, the debug keys) at a hypervisor or an unmapped address: -EFAULT;
+ *   - XEN_SYSCTL_debug_keys "m" (memory information), and with no keys: 0;
  *   - XEN_SYSCTL_readconsole: the whole ring, then an incremental read from the index returned
  *     gives nothing new; after a read with clear, a fresh read gives nothing.
  */
@@ -294,6 +295,24 @@ static void test_bad_pointers(void)
     set_xen_guest_handle(d.u.vcpuaffinity.cpumap_hard.bitmap, (uint8_t *)hv);
     d.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
     check_rc("getvcpuaffinity into the hypervisor", domctl(&d), -EFAULT);
+    s = sc(XEN_SYSCTL_debug_keys);
+    set_xen_guest_handle(s.u.debug_keys.keys, (const char *)hv);
+    s.u.debug_keys.nr_keys = 1;
+    check_rc("debug_keys from the hypervisor's memory", sysctl(&s), -EFAULT);
+}
+
+/* XEN_SYSCTL_debug_keys: a key as if typed on the console ('m': memory information). */
+static void test_debug_keys(void)
+{
+    static const char keys[] = "m";
+    struct xen_sysctl s = sc(XEN_SYSCTL_debug_keys);
+
+    set_xen_guest_handle(s.u.debug_keys.keys, keys);
+    s.u.debug_keys.nr_keys = 1;
+    check_rc("debug_keys \"m\"", sysctl(&s), 0);
+    s = sc(XEN_SYSCTL_debug_keys);
+    s.u.debug_keys.nr_keys = 0;
+    check_rc("debug_keys with no keys", sysctl(&s), 0);
 }
 
 static void test_self(void)
@@ -350,5 +369,6 @@ void test_main(start_info_t *si)
     test_vcpus();
     test_self();
     test_bad_pointers();
+    test_debug_keys();
     test_readconsole();
 }
