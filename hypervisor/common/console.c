@@ -306,6 +306,16 @@ void printk(const char *fmt, ...)
     va_end(args);
 }
 
+void console_domain_line(const char *s, size_t len)
+{
+    unsigned long flags;
+
+    spin_lock_irqsave(&console_lock, flags);
+    emit(s, len, true);             /* ring and devices, as the hypervisor's own lines */
+    at_line_start = len && s[len - 1] == '\n';
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
 /* A guest's bytes: to the devices, and to the ring unless they are dom0's (see console_to_ring). */
 static void emit_guest(unsigned int domid, const char *s, size_t len)
 {

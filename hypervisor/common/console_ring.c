@@ -40,7 +40,7 @@ struct console_ring {
 static void flush_line(struct console_ring *c)
 {
     c->line[c->len++] = '\n';
-    console_guest_write(0, c->line, c->len);    /* as is: the prefix is ours (domid 0 adds none) */
+    console_domain_line(c->line, c->len);       /* as is: the prefix is ours; into `xl dmesg` too */
     c->len = c->prefix_len;
 }
 

@@ -19,6 +19,8 @@ bool console_wants(const char *name);
 void console_ring_resize(void);
 /* Read the console ring from *idx (see conring_read); for the boot log and later `xl dmesg`. */
 size_t console_ring_read(uint64_t *idx, char *dst, size_t len);
+/* A whole line of a boot-time domain's console, "(name) text\n": to the devices and the ring. */
+void console_domain_line(const char *s, size_t len);
 /* The ring's oldest byte held and next byte to come (either pointer may be NULL). */
 void console_ring_bounds(uint64_t *oldest, uint64_t *newest);
 /* Forget the bytes before upto (XEN_SYSCTL_readconsole's clear). */

@@ -3,6 +3,7 @@
  * domain 1, and "other", domain 2: this kernel again, which prints its result and then spins
  * for ever) and dom0, which, as `xl` would:
  *
+ *   - finds their console lines in the hypervisor's ring (XEN_SYSCTL_readconsole, `xl dmesg`);
  *   - lists them (XEN_SYSCTL_getdomaininfolist: 0, 1, 2) and reads domain 1's record (its
  *     memory=16M, one online vCPU, the shutdown-code field 0xffff);
  *   - sees its vCPU's CPU time grow (XEN_DOMCTL_getvcpuinfo), pauses it (pausedomain: flag
@@ -247,6 +248,29 @@ static void destroy(domid_t dom, evtchn_port_t virq_port)
     check_rc("destroydomain of a domain that is gone", domctl(&d), -ESRCH);
 }
 
+/* The boot-time domains' console lines are in the hypervisor's ring (xl dmesg), as Xen's dom0less. */
+static void test_ring_has_domu_lines(void)
+{
+    static char ring[65536];
+    uint64_t end = guest_system_time() + 10000 * MS;    /* they print as soon as they run */
+    bool found;
+
+    do {
+        struct xen_sysctl s = { .cmd = XEN_SYSCTL_readconsole,
+                                .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+
+        s.u.readconsole.count = sizeof(ring) - 1;
+        set_xen_guest_handle(s.u.readconsole.buffer, ring);
+        if ( !check_rc("readconsole", hypercall1(__HYPERVISOR_sysctl, &s), 0) )
+            return;
+        ring[s.u.readconsole.count] = '\0';
+        found = strstr(ring, "(victim) Test result: SUCCESS") && strstr(ring, "(other) Test result: SUCCESS");
+        if ( !found )
+            spin_ms(50);
+    } while ( !found && guest_system_time() < end );
+    check(found, "the domUs' console lines are not in the console ring");
+}
+
 static void as_dom0(void)
 {
     struct evtchn_bind_virq virq = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
@@ -254,6 +278,7 @@ static void as_dom0(void)
     if ( !check_rc("bind VIRQ_DOM_EXC", hypercall_event_channel_op(EVTCHNOP_bind_virq, &virq), 0) )
         return;
     spin_ms(200);                           /* the domUs are up and spinning */
+    test_ring_has_domu_lines();
     test_list();
     test_pause();
     test_pin();
