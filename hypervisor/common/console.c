@@ -311,6 +311,8 @@ void console_domain_line(const char *s, size_t len)
     unsigned long flags;
 
     spin_lock_irqsave(&console_lock, flags);
+    if ( !at_line_start )
+        emit("\n", 1, true);        /* another writer's unfinished line: ours starts on its own */
     emit(s, len, true);             /* ring and devices, as the hypervisor's own lines */
     at_line_start = len && s[len - 1] == '\n';
     spin_unlock_irqrestore(&console_lock, flags);
