@@ -289,6 +289,18 @@ static bool build(const start_info_t *dom0_si, struct layout *lay, evtchn_port_t
     if ( !check_rc("MMUEXT_PIN_L4_TABLE of the domain's L4", hypercall_mmuext_op(&pin, 1, NULL, domid), 0) )
         return false;
 
+    /* The hypercall page goes only into a frame of the domain that may be writable. */
+    d = dc(XEN_DOMCTL_hypercall_init, domid);
+    d.u.hypercall_init.gmfn = p2m[lay->pt_pfn];
+    check_rc("XEN_DOMCTL_hypercall_init into its pinned L4", domctl(&d), -EPERM);
+    d = dc(XEN_DOMCTL_hypercall_init, domid);
+    d.u.hypercall_init.gmfn = virt_to_mfn(p2m);
+    check_rc("XEN_DOMCTL_hypercall_init into a frame of dom0", domctl(&d), -EINVAL);
+    d = dc(XEN_DOMCTL_hypercall_init, domid);
+    d.u.hypercall_init.gmfn = p2m[lay->stack_pfn];
+    check_rc("XEN_DOMCTL_hypercall_init into its stack page", domctl(&d), 0);
+    put_domu(lay->stack_pfn << 12, NULL, 4096);     /* the stack again, as it was */
+
     memset(&ctx, 0, sizeof(ctx));
     ctx.flags = VGCF_in_kernel | VGCF_online;
     ctx.user_regs.rip = lay->entry;

@@ -5,7 +5,8 @@
  *   XEN_DOMCTL_setvcpucontext   a vCPU's first context (registers, page-table root, callbacks),
  *                               checked and referenced as VCPUOP_initialise does; VGCF_online
  *                               brings the vCPU up (it runs once the domain is unpaused)
- *   XEN_DOMCTL_hypercall_init   fill a frame of the domain with the hypercall page
+ *   XEN_DOMCTL_hypercall_init   fill a frame of the domain with the hypercall page (a frame it
+ *                               owns that may be writable: not one of its page tables)
  *   XEN_DOMCTL_set_address_size 64 only (Parva runs no 32-bit PV guests)
  *   XEN_DOMCTL_get_address_size 64
  *
@@ -19,6 +20,7 @@
 #include <asm/guest_access.h>
 #include <asm/mm.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 
 long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback)
 {
@@ -51,11 +53,17 @@ long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback)
         unsigned long mfn = op->u.hypercall_init.gmfn;
         struct page_info *pg;
 
+        /* As Xen: not d's frame is -EINVAL; one that cannot be writable (a page table) -EPERM. */
         if ( !mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d) )
             return -EINVAL;
+        if ( !get_page_type(pg, PGT_writable_page) )
+        {
+            put_page(pg);
+            return -EPERM;
+        }
         pv_fill_hypercall_page(mfn_to_virt(mfn));
         d->arch.has_hypercall_page = true;
-        put_page(pg);
+        put_page_and_type(pg);
         return 0;
     }
 
