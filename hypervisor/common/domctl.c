@@ -40,15 +40,18 @@ void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint64_t now = timer_now(), cpu_time = 0;
     unsigned int online = 0, blocked = 0, running = 0;
-    struct vcpu *v;
+    unsigned int nr_vcpus = d->vcpus_hidden ? 0 : d->max_vcpus;    /* none before max_vcpus */
 
     memset(info, 0, sizeof(*info));
     info->domain = d->domain_id;
-    for_each_vcpu ( d, v )
+    for ( unsigned int i = 0; i < nr_vcpus; i++ )
     {
-        if ( d->vcpus_hidden )
-            break;
-        unsigned int pf = __atomic_load_n(&v->pause_flags, __ATOMIC_RELAXED);
+        const struct vcpu *v = d->vcpu[i];
+        unsigned int pf;
+
+        if ( !v )
+            continue;
+        pf = __atomic_load_n(&v->pause_flags, __ATOMIC_RELAXED);
 
         cpu_time += vcpu_cpu_time(v, now);
         if ( !v->is_up || (pf & VPF_down) )
@@ -77,7 +80,7 @@ void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     info->shared_info_frame = d->shared_info_mfn;
     info->cpu_time = cpu_time;
     info->nr_online_vcpus = online;
-    info->max_vcpu_id = d->max_vcpus && !d->vcpus_hidden ? d->max_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
+    info->max_vcpu_id = nr_vcpus ? nr_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
     memcpy(info->handle, d->handle, sizeof(info->handle));
     info->cpupool = 0;
     info->gpaddr_bits = arch_domain_gpaddr_bits(d);
@@ -134,14 +137,22 @@ static struct vcpu *domctl_vcpu(struct domain *d, uint32_t id, long *rc)
 }
 
 /* xenctl_bitmap <-> cpumask_t: bytes of CPUs 0, 8, ... (bit i of byte j is CPU 8j + i). */
+/* The bytes of a bitmap of nr_bits bits that we read or write: at most the first limit. */
+static unsigned int bitmap_bytes(uint32_t nr_bits, unsigned int limit)
+{
+    uint32_t bytes = nr_bits / 8 + (nr_bits % 8 != 0);
+
+    return bytes < limit ? bytes : limit;
+}
+
 static int bitmap_to_mask(const struct xenctl_bitmap *b, cpumask_t *m)
 {
     uint8_t bytes[sizeof(cpumask_t)] = { 0 };
-    unsigned int n = min((b->nr_bits + 7) / 8, (uint32_t)sizeof(bytes));
+    unsigned int n = bitmap_bytes(b->nr_bits, sizeof(bytes));
 
     if ( n && copy_from_guest_va(bytes, (unsigned long)b->bitmap.p, n) )
         return -EFAULT;
-    if ( n && b->nr_bits % 8 && n == (b->nr_bits + 7) / 8 )
+    if ( n && b->nr_bits < 8 * n )
         bytes[n - 1] &= (1U << (b->nr_bits % 8)) - 1;    /* bits past nr_bits are not ours */
     *m = 0;
     for ( unsigned int i = 0; i < sizeof(bytes); i++ )
@@ -152,14 +163,14 @@ static int bitmap_to_mask(const struct xenctl_bitmap *b, cpumask_t *m)
 static int mask_to_bitmap(cpumask_t m, const struct xenctl_bitmap *b)
 {
     uint8_t bytes[64];
-    unsigned int n = min((b->nr_bits + 7) / 8, (uint32_t)sizeof(bytes));
+    unsigned int n = bitmap_bytes(b->nr_bits, sizeof(bytes));
 
     memset(bytes, 0, sizeof(bytes));
     if ( !n )
         return 0;
     for ( unsigned int i = 0; i < sizeof(cpumask_t) && i < n; i++ )
         bytes[i] = (uint8_t)(m >> (8 * i));
-    if ( b->nr_bits % 8 && n == (b->nr_bits + 7) / 8 )
+    if ( b->nr_bits < 8 * n )
         bytes[n - 1] &= (1U << (b->nr_bits % 8)) - 1;
     return copy_to_guest_va((unsigned long)b->bitmap.p, bytes, n) ? -EFAULT : 0;
 }
@@ -335,14 +346,10 @@ long do_domctl(unsigned long arg)
             d->vcpus_hidden = false;
         break;
     case XEN_DOMCTL_max_mem:
-    {
-        uint64_t pages = op.u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
-
         /* As Xen: any value, even below what the domain holds (it cannot grow until under it). */
-        d->max_pages = pages > ~0UL ? ~0UL : (unsigned long)pages;
+        d->max_pages = op.u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
         rc = 0;
         break;
-    }
     case XEN_DOMCTL_getvcpuinfo:
     {
         struct vcpu *v = domctl_vcpu(d, op.u.getvcpuinfo.vcpu, &rc);
