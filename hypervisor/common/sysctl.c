@@ -22,6 +22,7 @@
 #include <parva/mm.h>
 #include <parva/sched.h>
 #include <asm/guest_access.h>
+#include <asm/hypercall.h>
 
 #define READ_CHUNK  512
 
@@ -96,9 +97,16 @@ static long getdomaininfolist(struct xen_sysctl_getdomaininfolist *l)
     return 0;
 }
 
-/* XEN_SYSCTL_debug_keys (`xl debug-keys`): each key as if typed on the hypervisor's console. */
-static long debug_keys(const struct xen_sysctl_debug_keys *k)
+#define KEYS_PER_CALL   64
+
+/*
+ * XEN_SYSCTL_debug_keys (`xl debug-keys`): each key as if typed on the hypervisor's console.  A
+ * key's handler may print a lot, so at most KEYS_PER_CALL keys are handled per call: the rest
+ * continue in a re-issued hypercall, the structure in guest memory moved past the keys done.
+ */
+static long debug_keys(unsigned long arg, struct xen_sysctl *op)
 {
+    struct xen_sysctl_debug_keys *k = &op->u.debug_keys;
     char buf[32];
     uint32_t done = 0;
 
@@ -106,6 +114,14 @@ static long debug_keys(const struct xen_sysctl_debug_keys *k)
     {
         uint32_t n = min(k->nr_keys - done, (uint32_t)sizeof(buf));
 
+        if ( done == KEYS_PER_CALL )
+        {
+            k->keys.p += done;
+            k->nr_keys -= done;
+            if ( copy_to_guest_va(arg, op, sizeof(*op)) )
+                return -EFAULT;
+            return hypercall_create_continuation(__HYPERVISOR_sysctl, arg, 0, 0, 0, 0);
+        }
         if ( copy_from_guest_va(buf, (unsigned long)k->keys.p + done, n) )
             return -EFAULT;
         for ( uint32_t i = 0; i < n; i++ )
@@ -141,7 +157,7 @@ long do_sysctl(unsigned long arg)
         rc = 0;
         break;
     case XEN_SYSCTL_debug_keys:
-        return debug_keys(&op.u.debug_keys);
+        return debug_keys(arg, &op);
     default:
         return -ENOSYS;
     }

@@ -19,7 +19,8 @@
  *   - pause, unpause and destroy of dom0 itself: -EINVAL;
  *   - bad pointers (the structure itself, or a buffer it names: the console text, the domain
  *     list, an affinity bitmap, the debug keys) at a hypervisor or an unmapped address: -EFAULT;
- *   - XEN_SYSCTL_debug_keys "m" (memory information), and with no keys: 0;
+ *   - XEN_SYSCTL_debug_keys "m" (memory information), with no keys, and 1000 keys that are no
+ *     key's (^B; Parva continues the hypercall every 64): 0;
  *   - XEN_SYSCTL_readconsole: the whole ring, then an incremental read from the index returned
  *     gives nothing new; after a read with clear, a fresh read gives nothing.
  */
@@ -305,6 +306,7 @@ static void test_bad_pointers(void)
 static void test_debug_keys(void)
 {
     static const char keys[] = "m";
+    static char many[1000];
     struct xen_sysctl s = sc(XEN_SYSCTL_debug_keys);
 
     set_xen_guest_handle(s.u.debug_keys.keys, keys);
@@ -313,6 +315,12 @@ static void test_debug_keys(void)
     s = sc(XEN_SYSCTL_debug_keys);
     s.u.debug_keys.nr_keys = 0;
     check_rc("debug_keys with no keys", sysctl(&s), 0);
+    /* Many keys (Parva handles them 64 per call, continuing the hypercall): ^B is no key's. */
+    memset(many, 2, sizeof(many));
+    s = sc(XEN_SYSCTL_debug_keys);
+    set_xen_guest_handle(s.u.debug_keys.keys, many);
+    s.u.debug_keys.nr_keys = sizeof(many);
+    check_rc("debug_keys, 1000 of them", sysctl(&s), 0);
 }
 
 static void test_self(void)
