@@ -487,6 +487,23 @@ bool gnttab_may_control(const struct domain *d)
     return d == current->domain || current->domain->is_privileged;
 }
 
+/* The domain an operation names, with a reference, if the caller may control its table; else NULL
+   with *status GNTST_bad_domain or GNTST_permission_denied (Xen's order of the two checks). */
+static struct domain *controlled_domain(domid_t id, int16_t *status)
+{
+    struct domain *d = gnttab_lookup_domain(id, true);
+
+    if ( !d )
+        *status = GNTST_bad_domain;
+    else if ( !gnttab_may_control(d) )
+    {
+        put_domain(d);
+        d = NULL;
+        *status = GNTST_permission_denied;
+    }
+    return d;
+}
+
 /*
  * Xen's guest_handle_okay(): the array's first address must be guest memory even when it is empty;
  * we also refuse arrays that run into the hypervisor's range.
@@ -511,16 +528,8 @@ static long setup_table(unsigned long uop, unsigned int count)
         return -EFAULT;
     if ( !guest_array_ok((unsigned long)op.frame_list.p, (unsigned long)op.nr_frames * sizeof(xen_pfn_t)) )
         return -EFAULT;
-    if ( !(d = gnttab_lookup_domain(op.dom, true)) )
-    {
-        op.status = GNTST_bad_domain;
+    if ( !(d = controlled_domain(op.dom, &op.status)) )
         goto out;
-    }
-    if ( !gnttab_may_control(d) )
-    {
-        op.status = GNTST_permission_denied;
-        goto out_put;
-    }
     gt = d->grant_table;
     spin_lock(&gt->lock);
     if ( op.nr_frames > gt->max_grant_frames )
@@ -544,7 +553,6 @@ static long setup_table(unsigned long uop, unsigned int count)
         }
     }
     spin_unlock(&gt->lock);
- out_put:
     put_domain(d);
  out:
     if ( copy_to_guest_va(uop + offsetof(struct gnttab_setup_table, status), &op.status, sizeof(op.status)) )
@@ -563,22 +571,15 @@ static long query_size(unsigned long uop, unsigned int count)
         return -EINVAL;
     if ( copy_from_guest_va(&op, uop, sizeof(op)) )
         return -EFAULT;
-    if ( !(d = gnttab_lookup_domain(op.dom, true)) )
-        op.status = GNTST_bad_domain;
-    else
+    if ( (d = controlled_domain(op.dom, &op.status)) )
     {
-        if ( !gnttab_may_control(d) )
-            op.status = GNTST_permission_denied;
-        else
-        {
-            struct grant_table *gt = d->grant_table;
+        struct grant_table *gt = d->grant_table;
 
-            spin_lock(&gt->lock);
-            op.nr_frames = gt->nr_grant_frames;
-            op.max_nr_frames = gt->max_grant_frames;
-            op.status = GNTST_okay;
-            spin_unlock(&gt->lock);
-        }
+        spin_lock(&gt->lock);
+        op.nr_frames = gt->nr_grant_frames;
+        op.max_nr_frames = gt->max_grant_frames;
+        op.status = GNTST_okay;
+        spin_unlock(&gt->lock);
         put_domain(d);
     }
     return copy_to_guest_va(uop, &op, sizeof(op)) ? -EFAULT : 0;
@@ -660,16 +661,8 @@ static long get_status_frames(unsigned long uop, unsigned int count)
         return -EINVAL;
     if ( copy_from_guest_va(&op, uop, sizeof(op)) )
         return -EFAULT;
-    if ( !(d = gnttab_lookup_domain(op.dom, true)) )
-    {
-        op.status = GNTST_bad_domain;
+    if ( !(d = controlled_domain(op.dom, &op.status)) )
         goto out;
-    }
-    if ( !gnttab_may_control(d) )
-    {
-        op.status = GNTST_permission_denied;
-        goto out_put;
-    }
     gt = d->grant_table;
     op.status = GNTST_okay;
     spin_lock(&gt->lock);
@@ -687,7 +680,6 @@ static long get_status_frames(unsigned long uop, unsigned int count)
                 op.status = GNTST_bad_virt_addr;
         }
     spin_unlock(&gt->lock);
- out_put:
     put_domain(d);
  out:
     if ( copy_to_guest_va(uop + offsetof(gnttab_get_status_frames_t, status), &op.status, sizeof(op.status)) )
